@@ -1,0 +1,37 @@
+# Two commands: `make demo` and `make test`. Both create the virtualenv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-all-test
+
+.PHONY: install demo test lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	@echo "==> Creating virtualenv $(VENV) and installing kerastricks[all,test] (editable)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[all,test]"
+	@$(PY) -c "import keras, kerastricks; print('==> keras', keras.__version__, '| kerastricks', kerastricks.__version__)"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@echo "==> Demo (offline): the main recipe comparison on embedded data"
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(PY) -m recipes.demo
+
+test: $(STAMP)
+	@echo "==> Lint (ruff)"
+	$(VENV)/bin/ruff check kerastricks recipes tests benchmarks conftest.py
+	@echo "==> Packaging check (wheel contents, import from outside the repo)"
+	bash shell/check_package.sh $(PY)
+	@echo "==> Test suite on every backend"
+	bash shell/test_backends.sh $(PY)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check kerastricks recipes tests benchmarks conftest.py
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.optimizer_step
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

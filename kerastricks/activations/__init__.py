@@ -1,0 +1,3 @@
+from kerastricks.activations.stablemax import stablemax
+
+__all__ = ["stablemax"]

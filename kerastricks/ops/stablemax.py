@@ -1,0 +1,89 @@
+"""StableMax: a softmax replacement that cannot collapse numerically.
+
+From "Grokking at the Edge of Numerical Stability" (Prieto et al., 2025,
+arXiv 2501.04697).
+"""
+
+import keras
+from keras import ops
+
+
+def _as_float(x):
+    x = ops.convert_to_tensor(x)
+    if not keras.backend.is_float_dtype(x.dtype):
+        dtype = keras.backend.standardize_dtype(x.dtype)
+        raise TypeError(
+            "StableMax needs floating-point logits. "
+            f"Received: logits of dtype {dtype}"
+        )
+    return x
+
+
+def stable_map(x):
+    """The elementwise map s(x): `x + 1` for x >= 0 and `1 / (1 - x)` below.
+
+    s is positive, monotone and C1 at 0, and grows only linearly, so sums of
+    s never overflow where sums of `exp` do. The negative branch is evaluated
+    on `min(x, 0)`, so the branch `where` discards is always finite (the
+    authors add epsilon=1e-30 to the denominator for the same purpose).
+    """
+    x = _as_float(x)
+    negative_part = ops.minimum(x, 0.0)
+    return ops.where(x >= 0, x + 1.0, 1.0 / (1.0 - negative_part))
+
+
+def log_stable_map(x):
+    """log s(x) without forming s: log1p(x) for x >= 0, -log1p(-x) below."""
+    x = _as_float(x)
+    return ops.where(
+        x >= 0,
+        ops.log1p(ops.maximum(x, 0.0)),
+        -ops.log1p(-ops.minimum(x, 0.0)),
+    )
+
+
+def stablemax(x, axis=-1):
+    """StableMax(x)_i = s(x_i) / sum_j s(x_j) along `axis`."""
+    s = stable_map(x)
+    return s / ops.sum(s, axis=axis, keepdims=True)
+
+
+def log_stablemax(x, axis=-1):
+    """log StableMax(x) = log s(x_i) - log sum_j s(x_j), computed stably."""
+    x = _as_float(x)
+    log_normalizer = ops.log(ops.sum(stable_map(x), axis=axis, keepdims=True))
+    return log_stable_map(x) - log_normalizer
+
+
+def stablemax_cross_entropy(y_true, logits, sparse=True, axis=-1):
+    """Per-example cross-entropy `-log StableMax(logits)[y]`.
+
+    Args:
+        y_true: integer class ids of shape `logits.shape[:-1]` (or with a
+            trailing 1) when `sparse=True`; one-hot or soft targets of the
+            logits' shape otherwise.
+        logits: float tensor of unnormalized scores.
+        sparse: whether `y_true` holds class ids. Defaults to `True`.
+        axis: the class axis. Defaults to `-1`.
+
+    Returns:
+        A tensor of shape `logits.shape` without `axis`. Half-precision logits
+        are computed in float32 (the authors cast to float64; float32 suffices
+        because s grows linearly, and float64 is missing on some
+        accelerators).
+    """
+    logits = _as_float(logits)
+    if keras.backend.standardize_dtype(logits.dtype) in ("float16", "bfloat16"):
+        logits = ops.cast(logits, "float32")
+    log_probs = log_stablemax(logits, axis=axis)
+    if sparse:
+        y_true = ops.convert_to_tensor(y_true)
+        if len(y_true.shape) == len(logits.shape):
+            y_true = ops.squeeze(y_true, axis=axis)
+        one_hot = ops.one_hot(
+            ops.cast(y_true, "int32"), logits.shape[axis], axis=axis,
+            dtype=log_probs.dtype,
+        )
+    else:
+        one_hot = ops.cast(y_true, log_probs.dtype)
+    return -ops.sum(one_hot * log_probs, axis=axis)

@@ -1,0 +1,158 @@
+import keras
+from keras import ops
+
+from kerastricks.api_export import kerastricks_export
+from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.utils import validation
+
+
+@kerastricks_export("kerastricks.optimizers.AdamP")
+class AdamP(keras.optimizers.Optimizer):
+    """Adam that removes the radial part of updates to scale-invariant weights.
+
+    Weights followed by a normalization layer (BatchNorm, LayerNorm) are
+    scale-invariant: only their direction matters. With momentum, every step
+    also grows their norm, which shrinks the effective learning rate early in
+    training. AdamP detects such weights (gradient nearly orthogonal to the
+    weight, per output channel or for the whole tensor) and projects the
+    radial component out of the Adam step, so the norm stops growing while
+    the effective direction is unchanged. Use it as a drop-in for Adam/AdamW
+    in models with normalization layers.
+
+    ```python
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g**2
+    denom = sqrt(v) / sqrt(1 - beta_2**t) + epsilon
+    p = (beta_1 * m + (1 - beta_1) * g if nesterov else m) / denom
+    if rank(w) > 1 and max_c |cos(g_c, w_c)| < delta / sqrt(dim_c):
+        p = p - w_hat_c * <w_hat_c, p>        # per output channel c
+        ratio = wd_ratio                      # (then the whole-tensor view)
+    w = w * (1 - learning_rate * weight_decay * ratio)
+    w = w - learning_rate / (1 - beta_1**t) * p
+    ```
+
+    This reproduces the authors' code (github.com/clovaai/AdamP) step for
+    step, with output channels on the last axis (Keras layout; PyTorch keeps
+    them first). The weight decay is decoupled, computed from the weights
+    before the step, and scaled by `wd_ratio` when the projection fires, so
+    AdamP applies it itself instead of the base optimizer; it still honours
+    `exclude_from_weight_decay`.
+
+    Args:
+        learning_rate: float, a schedule, or a callable. Defaults to `0.001`.
+        beta_1: float in [0, 1), decay of the first moment. Defaults to `0.9`.
+        beta_2: float in [0, 1), decay of the second moment. Defaults to
+            `0.999`.
+        epsilon: float > 0, added to the denominator and used as the norm
+            floor of the projection. Defaults to `1e-8`.
+        delta: float > 0, the cosine threshold δ of the scale-invariance test
+            (δ / sqrt(view size)). Defaults to `0.1`.
+        wd_ratio: float in [0, 1], the factor applied to weight decay when
+            the projection fires. Defaults to `0.1`.
+        nesterov: bool, use Nesterov momentum. Defaults to `False`.
+        weight_decay: float >= 0 or `None`, decoupled weight decay.
+            Defaults to `0` (none, as the authors).
+        **kwargs: the base options of `keras.optimizers.Optimizer`
+            (`clipnorm`, `use_ema`, `gradient_accumulation_steps`, ...).
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> model.compile(optimizer=kerastricks.optimizers.AdamP(1e-3), loss="mse")
+    >>> history = model.fit(np.ones((8, 4)), np.zeros((8, 2)), verbose=0)
+
+    References:
+        - [Heo et al., 2021](https://arxiv.org/abs/2006.08217), "AdamP:
+          Slowing Down the Slowdown for Momentum Optimizers on
+          Scale-invariant Weights", ICLR 2021.
+    """
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        delta=0.1,
+        wd_ratio=0.1,
+        nesterov=False,
+        weight_decay=0,
+        name="adamp",
+        **kwargs,
+    ):
+        super().__init__(
+            learning_rate=learning_rate,
+            name=name,
+            weight_decay=weight_decay,
+            **kwargs,
+        )
+        self.beta_1 = validation.check_in_range(
+            "beta_1", beta_1, 0, 1, high_inclusive=False
+        )
+        self.beta_2 = validation.check_in_range(
+            "beta_2", beta_2, 0, 1, high_inclusive=False
+        )
+        self.epsilon = validation.check_positive("epsilon", epsilon)
+        self.delta = validation.check_positive("delta", delta)
+        self.wd_ratio = validation.check_in_range("wd_ratio", wd_ratio, 0, 1)
+        self.nesterov = validation.check_bool("nesterov", nesterov)
+        if weight_decay is not None:
+            validation.check_non_negative("weight_decay", weight_decay)
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"]
+        )
+
+    def _apply_weight_decay(self, variables):
+        # Weight decay depends on the projection, so update_step applies it.
+        pass
+
+    def update_step(self, gradient, variable, learning_rate):
+        dtype = variable.dtype
+        learning_rate = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
+        step = ops.cast(self.iterations + 1, dtype)
+        beta_1 = ops.cast(self.beta_1, dtype)
+        beta_2 = ops.cast(self.beta_2, dtype)
+        index = self._get_variable_index(variable)
+        m = self._momentums[index] * beta_1 + gradient * (1.0 - beta_1)
+        v = self._velocities[index] * beta_2 + ops.square(gradient) * (
+            1.0 - beta_2
+        )
+        self.assign(self._momentums[index], m)
+        self.assign(self._velocities[index], v)
+        bias_correction_1 = 1.0 - ops.power(beta_1, step)
+        bias_correction_2 = 1.0 - ops.power(beta_2, step)
+        denominator = ops.sqrt(v) / ops.sqrt(bias_correction_2) + self.epsilon
+        if self.nesterov:
+            direction = (beta_1 * m + (1.0 - beta_1) * gradient) / denominator
+        else:
+            direction = m / denominator
+
+        direction, fired = remove_radial_component(
+            direction, gradient, variable, self.delta, self.epsilon
+        )
+        new_value = variable - (learning_rate / bias_correction_1) * direction
+        if self.weight_decay and self._use_weight_decay(variable):
+            ratio = ops.where(fired, self.wd_ratio, 1.0)
+            decay = learning_rate * ops.cast(self.weight_decay * ratio, dtype)
+            new_value = new_value - decay * variable
+        self.assign(variable, new_value)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "beta_1": self.beta_1,
+                "beta_2": self.beta_2,
+                "epsilon": self.epsilon,
+                "delta": self.delta,
+                "wd_ratio": self.wd_ratio,
+                "nesterov": self.nesterov,
+            }
+        )
+        return config

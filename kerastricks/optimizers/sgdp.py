@@ -1,0 +1,147 @@
+import keras
+from keras import ops
+
+from kerastricks.api_export import kerastricks_export
+from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.utils import validation
+
+
+@kerastricks_export("kerastricks.optimizers.SGDP")
+class SGDP(keras.optimizers.Optimizer):
+    """SGD that removes the radial part of steps to scale-invariant weights.
+
+    The SGD counterpart of `AdamP`: for weights followed by normalization,
+    momentum inflates the weight norm and so shrinks the effective step size.
+    SGDP projects the radial component out of the momentum step of such
+    weights (detected per output channel, then for the whole tensor) and
+    scales their weight decay by `wd_ratio`.
+
+    ```python
+    buf = momentum * buf + (1 - dampening) * g
+    p = g + momentum * buf if nesterov else buf
+    if rank(w) > 1 and max_c |cos(g_c, w_c)| < delta / sqrt(dim_c):
+        p = p - w_hat_c * <w_hat_c, p>      # per output channel c
+        ratio = wd_ratio                    # (then the whole-tensor view)
+    w = w * (1 - learning_rate * weight_decay * ratio / (1 - momentum))
+    w = w - learning_rate * p
+    ```
+
+    This follows Algorithm 1 of the paper: the momentum buffer itself is never
+    projected. The authors' PyTorch `SGDP` with `nesterov=False` projects the
+    step in place, and since that step *is* the buffer, it also projects the
+    buffer (an aliasing side effect); results then differ from ours after the
+    first projected step. The weight-decay factor `1 / (1 - momentum)` is the
+    authors'. Output channels are on the last axis (Keras layout).
+
+    Args:
+        learning_rate: float, a schedule, or a callable. Defaults to `0.01`.
+        momentum: float in [0, 1). Defaults to `0`.
+        dampening: float in [0, 1], damping of the gradient added to the
+            buffer. Defaults to `0`.
+        nesterov: bool, use Nesterov momentum. Defaults to `False`.
+        epsilon: float > 0, the norm floor of the projection. Defaults to
+            `1e-8`.
+        delta: float > 0, the cosine threshold δ. Defaults to `0.1`.
+        wd_ratio: float in [0, 1], the factor applied to weight decay when the
+            projection fires. Defaults to `0.1`.
+        weight_decay: float >= 0 or `None`, decoupled weight decay.
+            Defaults to `0` (none).
+        **kwargs: the base options of `keras.optimizers.Optimizer`.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> optimizer = kerastricks.optimizers.SGDP(0.1, momentum=0.9)
+    >>> model.compile(optimizer=optimizer, loss="mse")
+    >>> history = model.fit(np.ones((8, 4)), np.zeros((8, 2)), verbose=0)
+
+    References:
+        - [Heo et al., 2021](https://arxiv.org/abs/2006.08217), "AdamP:
+          Slowing Down the Slowdown for Momentum Optimizers on
+          Scale-invariant Weights", ICLR 2021.
+    """
+
+    def __init__(
+        self,
+        learning_rate=0.01,
+        momentum=0,
+        dampening=0,
+        nesterov=False,
+        epsilon=1e-8,
+        delta=0.1,
+        wd_ratio=0.1,
+        weight_decay=0,
+        name="sgdp",
+        **kwargs,
+    ):
+        super().__init__(
+            learning_rate=learning_rate,
+            name=name,
+            weight_decay=weight_decay,
+            **kwargs,
+        )
+        self.momentum = validation.check_in_range(
+            "momentum", momentum, 0, 1, high_inclusive=False
+        )
+        self.dampening = validation.check_in_range("dampening", dampening, 0, 1)
+        self.nesterov = validation.check_bool("nesterov", nesterov)
+        self.epsilon = validation.check_positive("epsilon", epsilon)
+        self.delta = validation.check_positive("delta", delta)
+        self.wd_ratio = validation.check_in_range("wd_ratio", wd_ratio, 0, 1)
+        if weight_decay is not None:
+            validation.check_non_negative("weight_decay", weight_decay)
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums = []
+        if self.momentum:
+            self._momentums = self.add_optimizer_variables(var_list, "momentum")
+
+    def _apply_weight_decay(self, variables):
+        # Weight decay depends on the projection, so update_step applies it.
+        pass
+
+    def update_step(self, gradient, variable, learning_rate):
+        dtype = variable.dtype
+        learning_rate = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
+        momentum = ops.cast(self.momentum, dtype)
+        scaled_gradient = gradient * ops.cast(1.0 - self.dampening, dtype)
+        if self.momentum:
+            buffer = self._momentums[self._get_variable_index(variable)]
+            buffer_value = buffer * momentum + scaled_gradient
+            self.assign(buffer, buffer_value)
+        else:
+            # momentum=0 keeps no state: the buffer would equal this.
+            buffer_value = scaled_gradient
+        if self.nesterov:
+            direction = gradient + momentum * buffer_value
+        else:
+            direction = buffer_value
+        direction, fired = remove_radial_component(
+            direction, gradient, variable, self.delta, self.epsilon
+        )
+        new_value = variable - learning_rate * direction
+        if self.weight_decay and self._use_weight_decay(variable):
+            ratio = ops.where(fired, self.wd_ratio, 1.0)
+            decay = self.weight_decay * ratio / (1.0 - self.momentum)
+            new_value = new_value - learning_rate * ops.cast(decay, dtype) * (
+                variable
+            )
+        self.assign(variable, new_value)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "momentum": self.momentum,
+                "dampening": self.dampening,
+                "nesterov": self.nesterov,
+                "epsilon": self.epsilon,
+                "delta": self.delta,
+                "wd_ratio": self.wd_ratio,
+            }
+        )
+        return config

@@ -1,0 +1,1 @@
+from kerastricks.utils import validation

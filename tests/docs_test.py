@@ -1,0 +1,90 @@
+"""Docstring examples, method cards and their code blocks run."""
+
+import doctest
+import importlib
+import pathlib
+import re
+
+import keras
+import numpy as np
+import pytest
+
+import kerastricks
+from kerastricks.api_export import PUBLIC_PATHS
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CARDS = ROOT / "docs" / "techniques"
+FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+
+
+def _front_matter(card):
+    text = card.read_text()
+    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    assert match, f"{card.name} has no front matter"
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, _, value = line.partition(":")
+        fields[key.strip()] = value.strip()
+    return fields
+
+
+def _cards():
+    return sorted(p for p in CARDS.glob("*.md") if not p.name.startswith("_"))
+
+
+def _card_symbols():
+    symbols = {}
+    for card in _cards():
+        for symbol in _front_matter(card).get("symbol", "").split(","):
+            if symbol.strip():
+                symbols[symbol.strip()] = card.name
+    return symbols
+
+
+@pytest.mark.parametrize("module_name", sorted(
+    {obj.__module__ for obj in PUBLIC_PATHS.values()}))
+def test_docstring_examples_run(module_name):
+    module = importlib.import_module(module_name)
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
+    globs = {"keras": keras, "np": np, "kerastricks": kerastricks}
+    for test in finder.find(module, globs=dict(globs)):
+        test.globs.update(globs)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{module_name}: {result.failed} failed"
+
+
+def test_every_export_has_a_card_and_every_card_an_export():
+    symbols = _card_symbols()
+    missing = sorted(set(PUBLIC_PATHS) - set(symbols))
+    assert not missing, f"exports without a card in docs/techniques: {missing}"
+    unknown = sorted(set(symbols) - set(PUBLIC_PATHS))
+    assert not unknown, f"cards naming no export: {unknown}"
+
+
+@pytest.mark.parametrize("card", [p.name for p in _cards()])
+def test_card_front_matter_and_sections(card):
+    fields = _front_matter(CARDS / card)
+    for key in ("name", "symbol", "functional", "kind", "paper", "tldr"):
+        assert key in fields, f"{card}: front matter lacks {key}"
+    assert re.search(r"arXiv \d{4}\.\d{4,5}", fields["paper"]), card
+    text = (CARDS / card).read_text()
+    for section in ("## How to use", "## Suggested hyperparameters",
+                    "## Details", "## Backend notes", "## Attribution"):
+        assert section in text, f"{card}: missing section {section!r}"
+
+
+def _markdown_with_code():
+    pages = _cards() + sorted((ROOT / "docs" / "recipes").glob("*.md"))
+    return [p for p in pages if FENCE.search(p.read_text())]
+
+
+@pytest.mark.parametrize(
+    "page", [str(p.relative_to(ROOT)) for p in _markdown_with_code()])
+def test_markdown_code_blocks_run(page):
+    namespace = {}
+    for block in FENCE.findall((ROOT / page).read_text()):
+        exec(compile(block, page, "exec"), namespace)  # noqa: S102

@@ -1,0 +1,75 @@
+import functools
+
+import keras
+import numpy as np
+from absl.testing import parameterized
+
+import kerastricks
+from kerastricks import testing
+from tests.optimizers.adamp_test import orthogonal_gradients
+from tests.references import optimizers as reference
+
+
+class SGDPTest(testing.TestCase):
+    def test_invalid_args(self):
+        for kwargs, name in (
+            ({"momentum": 1.0}, "momentum"),
+            ({"dampening": 2.0}, "dampening"),
+            ({"epsilon": -1.0}, "epsilon"),
+            ({"delta": 0.0}, "delta"),
+            ({"wd_ratio": -0.1}, "wd_ratio"),
+            ({"weight_decay": -1.0}, "weight_decay"),
+        ):
+            with self.assertRaisesRegex(ValueError, f"{name}="):
+                kerastricks.optimizers.SGDP(**kwargs)
+
+    def test_config(self):
+        self.run_serialization_test(
+            kerastricks.optimizers.SGDP(
+                learning_rate=0.1, momentum=0.9, dampening=0.1, nesterov=True,
+                epsilon=1e-6, delta=0.2, wd_ratio=0.5, weight_decay=1e-4,
+            )
+        )
+
+    def test_basics(self):
+        kwargs = {"learning_rate": 0.1, "momentum": 0.9}
+        self.run_optimizer_test(
+            functools.partial(kerastricks.optimizers.SGDP, **kwargs),
+            reference.sgdp(**kwargs),
+        )
+
+    @parameterized.product(
+        momentum=(0.0, 0.9), nesterov=(False, True), weight_decay=(0.0, 0.1)
+    )
+    def test_correctness_against_reference(self, momentum, nesterov,
+                                           weight_decay):
+        kwargs = {"learning_rate": 0.1, "momentum": momentum,
+                  "nesterov": nesterov, "weight_decay": weight_decay,
+                  "dampening": 0.0 if nesterov else 0.1}
+        self.run_optimizer_test(
+            functools.partial(kerastricks.optimizers.SGDP, **kwargs),
+            reference.sgdp(**kwargs),
+            steps=12,
+            shapes=((3,), (3, 4), (2, 2, 3, 4)),
+            gradient_fn=orthogonal_gradients(),
+            check_convergence=False,
+            check_weight_decay=False,
+            check_gradient_accumulation=False,
+        )
+
+    def test_momentum_buffer_is_not_projected(self):
+        # Paper, Algorithm 1: the buffer keeps the raw gradient; only the step
+        # is projected. (The authors' code also projects the buffer.)
+        w = np.array([[1.0, 0.0], [0.0, 1.0]], "float32")
+        g = np.array([[0.0, 1.0], [1.0, 0.0]], "float32")
+        variable = keras.Variable(w)
+        optimizer = kerastricks.optimizers.SGDP(learning_rate=0.1,
+                                                momentum=0.9)
+        optimizer.apply_gradients([(g, variable)])
+        self.assertAllClose(optimizer._momentums[0], g)
+
+    def test_distribution(self):
+        self.run_distribution_test(
+            functools.partial(kerastricks.optimizers.SGDP, learning_rate=0.1,
+                              momentum=0.9)
+        )

@@ -1,0 +1,99 @@
+"""Each NumPy reference against values computed by hand."""
+
+import math
+
+import numpy as np
+
+from tests.references import ops as ref_ops
+from tests.references import optimizers as ref_opt
+
+
+def test_radial_projection_channel_view():
+    w = np.array([[1.0, 0.0], [0.0, 1.0]])  # columns are output channels
+    g = np.array([[0.0, 1.0], [1.0, 0.0]])  # orthogonal per column
+    projected, fired = ref_opt.np_radial_projection(np.ones((2, 2)), g, w,
+                                                    0.1, 1e-8)
+    assert fired
+    np.testing.assert_allclose(projected, [[0.0, 1.0], [1.0, 0.0]],
+                               atol=1e-7)
+
+
+def test_radial_projection_whole_tensor_view():
+    # Each column has cos 0.0995 > 0.1/sqrt(2), the whole tensor cos 0.
+    w = np.array([[1.0, 1.0], [0.0, 0.0]])
+    g = np.array([[0.1, -0.1], [1.0, 1.0]])
+    projected, fired = ref_opt.np_radial_projection(np.ones((2, 2)), g, w,
+                                                    0.1, 1e-8)
+    assert fired
+    np.testing.assert_allclose(projected, [[0.0, 0.0], [1.0, 1.0]],
+                               atol=1e-7)
+
+
+def test_radial_projection_skips_vectors_and_aligned_gradients():
+    update = np.ones(3)
+    assert ref_opt.np_radial_projection(update, update, update, 0.1,
+                                        1e-8)[1] is False
+    w = np.eye(2)
+    _, fired = ref_opt.np_radial_projection(np.ones((2, 2)), w, w, 0.1, 1e-8)
+    assert not fired
+
+
+def test_adamp_first_step_is_signed_learning_rate():
+    init, update = ref_opt.adamp(learning_rate=0.01)
+    params, _ = update([np.array([0.5, -2.0])], init([np.zeros(2)]),
+                       [np.array([1.0, 1.0])], 1)
+    np.testing.assert_allclose(params[0], [0.99, 1.01], atol=1e-7)
+
+
+def test_adamp_weight_decay_uses_ratio_when_projected():
+    init, update = ref_opt.adamp(learning_rate=0.1, weight_decay=1.0)
+    w = np.eye(2)
+    g = np.zeros((2, 2))  # cos 0: the projection fires, ratio 0.1
+    params, _ = update([g], init([w]), [w], 1)
+    np.testing.assert_allclose(params[0], w * (1 - 0.1 * 1.0 * 0.1))
+
+
+def test_sgdp_momentum_buffer():
+    init, update = ref_opt.sgdp(learning_rate=0.1, momentum=0.9)
+    state = init([np.zeros(1)])
+    params, state = update([np.array([1.0])], state, [np.array([0.0])], 1)
+    np.testing.assert_allclose(params[0], [-0.1])
+    params, state = update([np.array([1.0])], state, params, 2)
+    np.testing.assert_allclose(params[0], [-0.1 - 0.1 * 1.9])
+
+
+def test_sgdp_weight_decay_divided_by_one_minus_momentum():
+    init, update = ref_opt.sgdp(learning_rate=0.1, momentum=0.5,
+                                weight_decay=1.0)
+    params, _ = update([np.zeros(2)], init([np.ones(2)]), [np.ones(2)], 1)
+    np.testing.assert_allclose(params[0], 1 - 0.1 * 1.0 / 0.5)
+
+
+def test_orthogonalize_edge_cases():
+    w = np.array([1.0, 0.0])
+    np.testing.assert_allclose(ref_opt.np_orthogonalize(np.array([1.0, 1.0]),
+                                                        w),
+                               [0.0, math.sqrt(2.0)])
+    np.testing.assert_allclose(ref_opt.np_orthogonalize(2.5 * w, w), [0, 0])
+    np.testing.assert_allclose(
+        ref_opt.np_orthogonalize(np.array([3.0, 4.0]), np.zeros(2)), [3, 4]
+    )
+
+
+def test_stable_map_values():
+    np.testing.assert_allclose(ref_ops.np_stable_map([-1.0, 0.0, 1.0]),
+                               [0.5, 1.0, 2.0])
+
+
+def test_stablemax_extreme_logits():
+    probs = ref_ops.np_stablemax(np.array([1e4, 0.0, -1e4]))
+    expected = np.array([10001.0, 1.0, 1.0 / 10001.0])
+    np.testing.assert_allclose(probs, expected / expected.sum())
+
+
+def test_stablemax_cross_entropy_where_softmax_collapses():
+    logits = np.array([[0.0, 200.0]])
+    assert ref_ops.np_softmax_cross_entropy_float32([1], logits)[0] == 0.0
+    np.testing.assert_allclose(
+        ref_ops.np_stablemax_cross_entropy([1], logits), [math.log(202 / 201)]
+    )
