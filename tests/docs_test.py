@@ -78,7 +78,8 @@ def test_card_front_matter_and_sections(card):
 
 
 def _markdown_with_code():
-    pages = _cards() + sorted((ROOT / "docs" / "recipes").glob("*.md"))
+    pages = [ROOT / "README.md"] + _cards()
+    pages += sorted((ROOT / "docs" / "recipes").glob("*.md"))
     return [p for p in pages if FENCE.search(p.read_text())]
 
 
