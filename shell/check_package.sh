@@ -3,6 +3,8 @@
 # the repository, so a missing package or data file fails here, not for users.
 set -euo pipefail
 PY=${1:-python}
+# Absolute, without resolving the venv's symlink (that would leave the venv).
+[[ "$PY" == */* ]] && PY="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
