@@ -21,11 +21,17 @@ def orthogonalize_gradient(gradient, variable, epsilon=1e-30):
     gradient = ops.convert_to_tensor(gradient)
     dtype = keras.backend.standardize_dtype(gradient.dtype)
     compute_dtype = "float64" if dtype == "float64" else "float32"
-    g = ops.reshape(ops.cast(gradient, compute_dtype), (-1,))
-    w = ops.reshape(ops.cast(variable, compute_dtype), (-1,))
-    projection = ops.sum(w * g) / (ops.sum(w * w) + epsilon)
+    # (1, n) rows with keepdims sums: XLA on CPU fuses these much better
+    # than scalar reductions broadcast back over the tensor.
+    g = ops.reshape(ops.cast(gradient, compute_dtype), (1, -1))
+    w = ops.reshape(ops.cast(variable, compute_dtype), (1, -1))
+
+    def total(x):
+        return ops.sum(x, axis=1, keepdims=True)
+
+    projection = total(w * g) / (total(w * w) + epsilon)
     g_perp = g - projection * w
-    g_norm = ops.sqrt(ops.sum(g * g))
-    g_perp_norm = ops.sqrt(ops.sum(g_perp * g_perp))
+    g_norm = ops.sqrt(total(g * g))
+    g_perp_norm = ops.sqrt(total(g_perp * g_perp))
     g_tilde = g_perp * (g_norm / (g_perp_norm + epsilon))
     return ops.cast(ops.reshape(g_tilde, gradient.shape), dtype)

@@ -41,12 +41,19 @@ def remove_radial_component(update, gradient, variable, delta=0.1,
     g = ops.reshape(gradient, (rows, channels))
     w = ops.reshape(variable, (rows, channels))
 
-    # Per-channel dot products; the whole-tensor ones are their sums, so every
-    # reduction reads the tensors once and the projection is one more pass.
-    g_dot_w = ops.sum(g * w, axis=0)
-    g_sq = ops.sum(g * g, axis=0)
-    w_sq = ops.sum(w * w, axis=0)
-    u_dot_w = ops.sum(u * w, axis=0)
+    # Per-channel sums of products, each read once; the whole-tensor ones are
+    # their sums. Everything stays 2-D (1, C) / (1, 1): XLA on CPU fuses
+    # these far better than scalar reductions broadcast back to (rows, C).
+    def channel_sum(x):
+        return ops.sum(x, axis=0, keepdims=True)
+
+    def total(x):
+        return ops.sum(x, axis=1, keepdims=True)
+
+    g_dot_w = channel_sum(g * w)
+    g_sq = channel_sum(g * g)
+    w_sq = channel_sum(w * w)
+    u_dot_w = channel_sum(u * w)
 
     # |cos| with each norm floored at epsilon, as torch's cosine_similarity.
     def cosine(dot, x_sq, y_sq):
@@ -54,17 +61,17 @@ def remove_radial_component(update, gradient, variable, delta=0.1,
         y_norm = ops.maximum(ops.sqrt(y_sq), epsilon)
         return ops.abs(dot) / (x_norm * y_norm)
 
-    channel_fires = ops.max(cosine(g_dot_w, g_sq, w_sq)) < delta / math.sqrt(
-        rows
-    )
+    channel_fires = ops.max(
+        cosine(g_dot_w, g_sq, w_sq), axis=1, keepdims=True
+    ) < delta / math.sqrt(rows)
     layer_fires = cosine(
-        ops.sum(g_dot_w), ops.sum(g_sq), ops.sum(w_sq)
+        total(g_dot_w), total(g_sq), total(w_sq)
     ) < delta / math.sqrt(numel)
 
     # u - w_hat <w_hat, u> with w_hat = w / (|w| + eps) is u - w * coefficient.
     channel_coefficient = u_dot_w / ops.square(ops.sqrt(w_sq) + epsilon)
-    layer_coefficient = ops.sum(u_dot_w) / ops.square(
-        ops.sqrt(ops.sum(w_sq)) + epsilon
+    layer_coefficient = total(u_dot_w) / ops.square(
+        ops.sqrt(total(w_sq)) + epsilon
     )
     coefficient = ops.where(
         channel_fires,
@@ -72,5 +79,5 @@ def remove_radial_component(update, gradient, variable, delta=0.1,
         ops.where(layer_fires, layer_coefficient, 0.0),
     )
     projected = u - w * coefficient
-    fired = ops.logical_or(channel_fires, layer_fires)
+    fired = ops.reshape(ops.logical_or(channel_fires, layer_fires), ())
     return ops.reshape(projected, shape), fired

@@ -108,7 +108,10 @@ class SGDP(keras.optimizers.Optimizer):
         learning_rate = ops.cast(learning_rate, dtype)
         gradient = ops.cast(gradient, dtype)
         momentum = ops.cast(self.momentum, dtype)
-        scaled_gradient = gradient * ops.cast(1.0 - self.dampening, dtype)
+        if self.dampening:
+            scaled_gradient = gradient * ops.cast(1.0 - self.dampening, dtype)
+        else:
+            scaled_gradient = gradient
         if self.momentum:
             buffer = self._momentums[self._get_variable_index(variable)]
             buffer_value = buffer * momentum + scaled_gradient
