@@ -33,3 +33,22 @@ def np_softmax_cross_entropy_float32(labels, logits):
     shifted = logits - logits.max(axis=-1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     return -log_probs[np.arange(len(labels)), labels]
+
+
+def np_logsumexp(logits, axis=-1):
+    logits = np.asarray(logits, dtype="float64")
+    peak = logits.max(axis=axis, keepdims=True)
+    return (peak + np.log(np.exp(logits - peak).sum(axis=axis,
+                                                     keepdims=True))).squeeze(
+        axis)
+
+
+def np_logit_z_loss(logits, coefficient=1e-4):
+    return coefficient * np_logsumexp(logits) ** 2
+
+
+def np_sparse_softmax_cross_entropy(labels, logits):
+    logits = np.asarray(logits, dtype="float64")
+    log_probs = logits - np_logsumexp(logits)[..., None]
+    labels = np.asarray(labels).reshape(-1)
+    return -log_probs[np.arange(len(labels)), labels]

@@ -97,3 +97,14 @@ def test_stablemax_cross_entropy_where_softmax_collapses():
     np.testing.assert_allclose(
         ref_ops.np_stablemax_cross_entropy([1], logits), [math.log(202 / 201)]
     )
+
+
+def test_logit_z_loss_hand_values():
+    # Two equal logits: log Z = log 2; with a shift c, log Z = log 2 + c.
+    np.testing.assert_allclose(ref_ops.np_logit_z_loss([[0.0, 0.0]], 1.0),
+                               [math.log(2.0) ** 2])
+    np.testing.assert_allclose(ref_ops.np_logit_z_loss([[3.0, 3.0]], 1.0),
+                               [(math.log(2.0) + 3.0) ** 2])
+    np.testing.assert_allclose(
+        ref_ops.np_sparse_softmax_cross_entropy([0], [[0.0, 0.0]]),
+        [math.log(2.0)])
