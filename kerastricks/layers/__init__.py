@@ -1,1 +1,13 @@
-__all__ = []
+from kerastricks.layers.group_generalized_mean_pooling import (
+    GroupGeneralizedMeanPooling,
+)
+from kerastricks.layers.qk_norm_multi_head_attention import (
+    QKNormMultiHeadAttention,
+)
+from kerastricks.layers.spatial_pyramid_pooling2d import SpatialPyramidPooling2D
+
+__all__ = [
+    "GroupGeneralizedMeanPooling",
+    "QKNormMultiHeadAttention",
+    "SpatialPyramidPooling2D",
+]

@@ -1,17 +1,23 @@
 """Functional forms: pure functions over `keras.ops`, no state."""
 
+from kerastricks.ops.generalized_mean import generalized_mean
+from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.logit_z_loss import logit_z_loss
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
 from kerastricks.ops.stablemax import stablemax
 from kerastricks.ops.stablemax import stablemax_cross_entropy
 
 __all__ = [
+    "generalized_mean",
+    "group_generalized_mean_pooling",
     "logit_z_loss",
     "log_stablemax",
     "orthogonalize_gradient",
     "remove_radial_component",
+    "spatial_pyramid_pooling",
     "stablemax",
     "stablemax_cross_entropy",
 ]

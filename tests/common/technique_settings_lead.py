@@ -1,14 +1,56 @@
 """Contract entries for the issue-4 techniques written by the lead."""
 
+import keras
 import numpy as np
 
 import kerastricks
+from tests.common.technique_settings import custom
+from tests.common.technique_settings import layer
 from tests.common.technique_settings import loss
 
+
+def _self_attention(test):
+    test.run_serialization_test(
+        kerastricks.layers.QKNormMultiHeadAttention(num_heads=2, key_dim=4))
+    inputs = keras.Input((3, 8))
+    attention = kerastricks.layers.QKNormMultiHeadAttention(num_heads=2,
+                                                            key_dim=4)
+    model = keras.Model(inputs, attention(inputs, inputs,
+                                          use_causal_mask=True))
+    test.run_saving_test(model, np.ones((2, 3, 8), "float32"))
+
+
+def _train_only_batchnorm(test):
+    model = keras.Sequential([
+        keras.Input((4,)), keras.layers.Dense(8),
+        keras.layers.BatchNormalization(), keras.layers.Dense(2),
+    ])
+    kerastricks.utils.train_only_batchnorm(model)
+    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+    model.fit(np.ones((4, 4)), np.zeros((4, 2)), verbose=0)
+    test.run_saving_test(model, np.ones((4, 4), "float32"))
+
+
+def _scale_learning_rate(test):
+    test.assertAllClose(
+        kerastricks.utils.scale_learning_rate(0.1, 32, 128, "sgd"), 0.4)
+
+
 SETTINGS = {
+    "kerastricks.utils.train_only_batchnorm": custom(_train_only_batchnorm),
+    "kerastricks.utils.scale_learning_rate": custom(_scale_learning_rate),
+    "kerastricks.layers.QKNormMultiHeadAttention": custom(_self_attention),
     "kerastricks.losses.LogitZLoss": loss(
         kerastricks.losses.LogitZLoss,
         np.array([0, 2]),
         np.array([[30.0, 0.0, -30.0], [0.5, 0.1, 3.0]], "float32"),
+    ),
+    "kerastricks.layers.SpatialPyramidPooling2D": layer(
+        kerastricks.layers.SpatialPyramidPooling2D,
+        np.random.default_rng(0).normal(size=(2, 6, 5, 3)).astype("float32"),
+    ),
+    "kerastricks.layers.GroupGeneralizedMeanPooling": layer(
+        lambda: kerastricks.layers.GroupGeneralizedMeanPooling(groups=2),
+        np.random.default_rng(0).uniform(size=(2, 5, 4)).astype("float32"),
     ),
 }

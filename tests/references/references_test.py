@@ -108,3 +108,27 @@ def test_logit_z_loss_hand_values():
     np.testing.assert_allclose(
         ref_ops.np_sparse_softmax_cross_entropy([0], [[0.0, 0.0]]),
         [math.log(2.0)])
+
+
+def test_spatial_pyramid_pooling_hand_values():
+    from tests.references import layers as ref_layers
+
+    x = np.arange(16, dtype="float64").reshape(1, 4, 4, 1)
+    # Level 1: max 15; level 2: the four 2x2 quadrants' maxima.
+    out = ref_layers.np_spatial_pyramid_pooling(x, bins=(1, 2))
+    np.testing.assert_allclose(out, [[15, 5, 7, 13, 15]])
+    # A 3-wide map split in 2 bins: [0, 2) and [1, 3) overlap by one cell.
+    x = np.array([1.0, 9.0, 2.0]).reshape(1, 1, 3, 1)
+    np.testing.assert_allclose(
+        ref_layers.np_spatial_pyramid_pooling(x, bins=(2,), mode="max")[0],
+        [9, 9, 9, 9])
+
+
+def test_generalized_mean_limits():
+    from tests.references import layers as ref_layers
+
+    x = np.array([[1.0, 3.0]])
+    np.testing.assert_allclose(ref_layers.np_generalized_mean(x, 1.0, 1), [2])
+    np.testing.assert_allclose(ref_layers.np_generalized_mean(x, 2.0, 1),
+                               [math.sqrt(5.0)])
+    assert abs(ref_layers.np_generalized_mean(x, 200.0, 1)[0] - 3.0) < 0.02
