@@ -1,4 +1,17 @@
+from kerastricks.losses.accuracy_loss import AccuracyLoss
+from kerastricks.losses.any_loss import AnyLoss
+from kerastricks.losses.balanced_accuracy_loss import BalancedAccuracyLoss
+from kerastricks.losses.f_beta_loss import FBetaLoss
+from kerastricks.losses.geometric_mean_loss import GeometricMeanLoss
 from kerastricks.losses.logit_z_loss import LogitZLoss
 from kerastricks.losses.stablemax_cross_entropy import StableMaxCrossEntropy
 
-__all__ = ["LogitZLoss", "StableMaxCrossEntropy"]
+__all__ = [
+    "AccuracyLoss",
+    "AnyLoss",
+    "BalancedAccuracyLoss",
+    "FBetaLoss",
+    "GeometricMeanLoss",
+    "LogitZLoss",
+    "StableMaxCrossEntropy",
+]

@@ -1,5 +1,7 @@
 """Functional forms: pure functions over `keras.ops`, no state."""
 
+from kerastricks.ops.any_loss import amplify
+from kerastricks.ops.any_loss import soft_confusion_matrix
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.logit_z_loss import logit_z_loss
@@ -11,6 +13,8 @@ from kerastricks.ops.stablemax import stablemax
 from kerastricks.ops.stablemax import stablemax_cross_entropy
 
 __all__ = [
+    "amplify",
+    "soft_confusion_matrix",
     "generalized_mean",
     "group_generalized_mean_pooling",
     "logit_z_loss",

@@ -36,7 +36,19 @@ def _scale_learning_rate(test):
         kerastricks.utils.scale_learning_rate(0.1, 32, 128, "sgd"), 0.4)
 
 
+_BINARY = (np.array([1, 0, 1, 1], "float32"),
+           np.array([0.9, 0.2, 0.8, 0.1], "float32"))
+
 SETTINGS = {
+    "kerastricks.losses.AnyLoss": loss(kerastricks.losses.AnyLoss, *_BINARY),
+    "kerastricks.losses.FBetaLoss": loss(kerastricks.losses.FBetaLoss,
+                                         *_BINARY),
+    "kerastricks.losses.AccuracyLoss": loss(kerastricks.losses.AccuracyLoss,
+                                            *_BINARY),
+    "kerastricks.losses.BalancedAccuracyLoss": loss(
+        kerastricks.losses.BalancedAccuracyLoss, *_BINARY),
+    "kerastricks.losses.GeometricMeanLoss": loss(
+        kerastricks.losses.GeometricMeanLoss, *_BINARY),
     "kerastricks.utils.train_only_batchnorm": custom(_train_only_batchnorm),
     "kerastricks.utils.scale_learning_rate": custom(_scale_learning_rate),
     "kerastricks.layers.QKNormMultiHeadAttention": custom(_self_attention),
