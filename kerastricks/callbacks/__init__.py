@@ -1,1 +1,5 @@
-__all__ = []
+from kerastricks.callbacks.softmax_collapse_monitor import (
+    SoftmaxCollapseMonitor,
+)
+
+__all__ = ["SoftmaxCollapseMonitor"]

@@ -7,6 +7,7 @@ from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.logit_z_loss import logit_z_loss
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.ops.softmax_collapse import softmax_collapse
 from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
 from kerastricks.ops.stablemax import stablemax
@@ -21,6 +22,7 @@ __all__ = [
     "log_stablemax",
     "orthogonalize_gradient",
     "remove_radial_component",
+    "softmax_collapse",
     "spatial_pyramid_pooling",
     "stablemax",
     "stablemax_cross_entropy",

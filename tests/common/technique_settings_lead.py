@@ -39,7 +39,21 @@ def _scale_learning_rate(test):
 _BINARY = (np.array([1, 0, 1, 1], "float32"),
            np.array([0.9, 0.2, 0.8, 0.1], "float32"))
 
+def _softmax_collapse_monitor(test):
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    y = np.arange(8) % 3
+    monitor = kerastricks.callbacks.SoftmaxCollapseMonitor((x, y))
+    test.run_serialization_test(monitor)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    test.run_callback_test(
+        monitor, model, x, y,
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        epochs=1, expected_log_keys=("softmax_collapse",))
+
+
 SETTINGS = {
+    "kerastricks.callbacks.SoftmaxCollapseMonitor": custom(
+        _softmax_collapse_monitor),
     "kerastricks.losses.AnyLoss": loss(kerastricks.losses.AnyLoss, *_BINARY),
     "kerastricks.losses.FBetaLoss": loss(kerastricks.losses.FBetaLoss,
                                          *_BINARY),
