@@ -4,7 +4,11 @@ from kerastricks.losses.balanced_accuracy_loss import BalancedAccuracyLoss
 from kerastricks.losses.f_beta_loss import FBetaLoss
 from kerastricks.losses.geometric_mean_loss import GeometricMeanLoss
 from kerastricks.losses.logit_z_loss import LogitZLoss
+from kerastricks.losses.nt_xent_loss import NTXentLoss
 from kerastricks.losses.stablemax_cross_entropy import StableMaxCrossEntropy
+from kerastricks.losses.supervised_contrastive_loss import (
+    SupervisedContrastiveLoss,
+)
 
 __all__ = [
     "AccuracyLoss",
@@ -13,5 +17,7 @@ __all__ = [
     "FBetaLoss",
     "GeometricMeanLoss",
     "LogitZLoss",
+    "NTXentLoss",
     "StableMaxCrossEntropy",
+    "SupervisedContrastiveLoss",
 ]

@@ -2,6 +2,8 @@
 
 from kerastricks.ops.any_loss import amplify
 from kerastricks.ops.any_loss import soft_confusion_matrix
+from kerastricks.ops.contrastive import nt_xent_loss
+from kerastricks.ops.contrastive import supervised_contrastive_loss
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.logit_z_loss import logit_z_loss
@@ -19,6 +21,7 @@ __all__ = [
     "generalized_mean",
     "group_generalized_mean_pooling",
     "logit_z_loss",
+    "nt_xent_loss",
     "log_stablemax",
     "orthogonalize_gradient",
     "remove_radial_component",
@@ -26,4 +29,5 @@ __all__ = [
     "spatial_pyramid_pooling",
     "stablemax",
     "stablemax_cross_entropy",
+    "supervised_contrastive_loss",
 ]

@@ -51,7 +51,14 @@ def _softmax_collapse_monitor(test):
         epochs=1, expected_log_keys=("softmax_collapse",))
 
 
+_EMBEDDINGS = np.random.default_rng(0).normal(size=(6, 3)).astype("float32")
+
 SETTINGS = {
+    "kerastricks.losses.SupervisedContrastiveLoss": loss(
+        kerastricks.losses.SupervisedContrastiveLoss,
+        np.array([0, 1, 0, 1, 2, 2]), _EMBEDDINGS),
+    "kerastricks.losses.NTXentLoss": loss(
+        kerastricks.losses.NTXentLoss, np.zeros(6), _EMBEDDINGS),
     "kerastricks.callbacks.SoftmaxCollapseMonitor": custom(
         _softmax_collapse_monitor),
     "kerastricks.losses.AnyLoss": loss(kerastricks.losses.AnyLoss, *_BINARY),
