@@ -4,6 +4,9 @@ from kerastricks.ops.any_loss import amplify
 from kerastricks.ops.any_loss import soft_confusion_matrix
 from kerastricks.ops.contrastive import nt_xent_loss
 from kerastricks.ops.contrastive import supervised_contrastive_loss
+from kerastricks.ops.data_pruning import el2n
+from kerastricks.ops.data_pruning import kmeans
+from kerastricks.ops.data_pruning import prototype_distance
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.logit_z_loss import logit_z_loss
@@ -18,12 +21,15 @@ from kerastricks.ops.stablemax import stablemax_cross_entropy
 __all__ = [
     "amplify",
     "soft_confusion_matrix",
+    "el2n",
     "generalized_mean",
     "group_generalized_mean_pooling",
+    "kmeans",
     "logit_z_loss",
     "nt_xent_loss",
     "log_stablemax",
     "orthogonalize_gradient",
+    "prototype_distance",
     "remove_radial_component",
     "softmax_collapse",
     "spatial_pyramid_pooling",

@@ -53,7 +53,33 @@ def _softmax_collapse_monitor(test):
 
 _EMBEDDINGS = np.random.default_rng(0).normal(size=(6, 3)).astype("float32")
 
+def _data_pruning_scores(test):
+    x, y = np.ones((6, 4), "float32"), np.arange(6) % 3
+    scorer = kerastricks.callbacks.DataPruningScores((x, y),
+                                                     score_epochs=(1,))
+    test.run_serialization_test(scorer)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    test.run_callback_test(
+        scorer, model, x, y,
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        epochs=1)
+    test.assertEqual(scorer.scores.shape, (6,))
+
+
+def _prototype_scores(test):
+    scores = kerastricks.utils.prototype_scores(np.eye(3), num_clusters=3)
+    test.assertAllClose(scores, np.zeros(3), atol=1e-6)
+
+
+def _select_kept_indices(test):
+    test.assertAllEqual(
+        kerastricks.utils.select_kept_indices([3.0, 1.0, 2.0], 0.34), [0])
+
+
 SETTINGS = {
+    "kerastricks.callbacks.DataPruningScores": custom(_data_pruning_scores),
+    "kerastricks.utils.prototype_scores": custom(_prototype_scores),
+    "kerastricks.utils.select_kept_indices": custom(_select_kept_indices),
     "kerastricks.losses.SupervisedContrastiveLoss": loss(
         kerastricks.losses.SupervisedContrastiveLoss,
         np.array([0, 1, 0, 1, 2, 2]), _EMBEDDINGS),

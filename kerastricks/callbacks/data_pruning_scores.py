@@ -1,0 +1,122 @@
+import keras
+import numpy as np
+
+from kerastricks.api_export import kerastricks_export
+from kerastricks.ops.data_pruning import el2n
+from kerastricks.utils import validation
+
+
+@kerastricks_export("kerastricks.callbacks.DataPruningScores")
+class DataPruningScores(keras.callbacks.Callback):
+    """Scores every training example by EL2N early in training, for pruning.
+
+    "Beyond neural scaling laws" shows that with a good difficulty score,
+    training on a well-chosen subset can beat power-law scaling. EL2N (the
+    error L2-norm) is such a score: the distance between the predicted
+    probabilities and the one-hot label, measured a few epochs into
+    training. High scores mark hard, ambiguous or mislabeled examples. Fit
+    with this callback, read `scores`, then keep a subset with
+    `kerastricks.utils.select_kept_indices`. For a label-free score see
+    `kerastricks.utils.prototype_scores`.
+
+    ```python
+    at the end of each epoch e in score_epochs:
+        s_e = |softmax(model(x)) - onehot(y)|_2     # per example
+    scores = mean_e s_e
+    ```
+
+    Args:
+        data: tuple `(x, y)` of the examples to score (usually the whole
+            training set) with integer labels.
+        score_epochs: tuple of positive ints, the (1-based) epochs after
+            which to score; the scores are averaged. Defaults to `(10,)`;
+            the paper scores CIFAR-10 after 20 of 200 epochs, averaged over
+            10 training runs (average several runs yourself for that).
+        from_logits: bool, the model outputs logits. Defaults to `True`.
+        batch_size: positive int for scoring. Defaults to `256`.
+
+    Example:
+
+    >>> x = np.random.rand(32, 4).astype("float32")
+    >>> y = np.arange(32) % 3
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    >>> model.compile(optimizer="adam", loss=keras.losses.
+    ...               SparseCategoricalCrossentropy(from_logits=True))
+    >>> scorer = kerastricks.callbacks.DataPruningScores((x, y),
+    ...                                                  score_epochs=(1,))
+    >>> history = model.fit(x, y, epochs=1, verbose=0, callbacks=[scorer])
+    >>> scorer.scores.shape
+    (32,)
+
+    References:
+        - [Sorscher et al., 2022](https://arxiv.org/abs/2206.14486), "Beyond
+          neural scaling laws: beating power law scaling via data pruning".
+        - [Paul et al., 2021](https://arxiv.org/abs/2107.07075), "Deep
+          Learning on a Data Diet: Finding Important Examples Early in
+          Training" (EL2N).
+    """
+
+    def __init__(self, data, score_epochs=(10,), from_logits=True,
+                 batch_size=256):
+        super().__init__()
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError(
+                "Argument `data` must be a tuple (x, y). "
+                f"Received: data of type {type(data).__name__}"
+            )
+        x, y = (np.asarray(part) for part in data)
+        if len(x) != len(y) or len(x) == 0:
+            raise ValueError(
+                "`data` x and y must hold the same, non-zero number of "
+                f"examples. Received: {len(x)} inputs and {len(y)} labels"
+            )
+        self.data = (x, y)
+        if isinstance(score_epochs, int) or not len(score_epochs):
+            raise ValueError(
+                "Argument `score_epochs` must be a non-empty tuple of "
+                f"positive ints. Received: score_epochs={score_epochs!r}"
+            )
+        self.score_epochs = tuple(
+            validation.check_positive_int("score_epochs", e)
+            for e in score_epochs
+        )
+        self.from_logits = validation.check_bool("from_logits", from_logits)
+        self.batch_size = validation.check_positive_int("batch_size",
+                                                        batch_size)
+        self._snapshots = []
+
+    @property
+    def scores(self):
+        """Mean EL2N over the scored epochs, shape `(num_examples,)`."""
+        if not self._snapshots:
+            raise ValueError(
+                "No scores yet: training has not reached any of "
+                f"score_epochs={self.score_epochs}"
+            )
+        return np.mean(self._snapshots, axis=0)
+
+    def on_train_begin(self, logs=None):
+        self._snapshots = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 not in self.score_epochs:
+            return
+        x, y = self.data
+        outputs = self.model.predict(x, batch_size=self.batch_size,
+                                     verbose=0)
+        self._snapshots.append(
+            keras.ops.convert_to_numpy(el2n(outputs, y, self.from_logits))
+        )
+
+    def get_config(self):
+        x, y = self.data
+        return {
+            "data": (x.tolist(), y.tolist()),
+            "score_epochs": list(self.score_epochs),
+            "from_logits": self.from_logits,
+            "batch_size": self.batch_size,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
