@@ -1,6 +1,7 @@
 from kerastricks.losses.accuracy_loss import AccuracyLoss
 from kerastricks.losses.any_loss import AnyLoss
 from kerastricks.losses.balanced_accuracy_loss import BalancedAccuracyLoss
+from kerastricks.losses.cross_entropy_dice_loss import CrossEntropyDiceLoss
 from kerastricks.losses.f_beta_loss import FBetaLoss
 from kerastricks.losses.geometric_mean_loss import GeometricMeanLoss
 from kerastricks.losses.logit_z_loss import LogitZLoss
@@ -14,6 +15,7 @@ __all__ = [
     "AccuracyLoss",
     "AnyLoss",
     "BalancedAccuracyLoss",
+    "CrossEntropyDiceLoss",
     "FBetaLoss",
     "GeometricMeanLoss",
     "LogitZLoss",

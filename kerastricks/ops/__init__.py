@@ -4,6 +4,10 @@ from kerastricks.ops.any_loss import amplify
 from kerastricks.ops.any_loss import soft_confusion_matrix
 from kerastricks.ops.contrastive import nt_xent_loss
 from kerastricks.ops.contrastive import supervised_contrastive_loss
+from kerastricks.ops.cross_entropy_dice import soft_dice_loss
+from kerastricks.ops.cross_entropy_dice import (
+    weighted_categorical_cross_entropy,
+)
 from kerastricks.ops.data_pruning import el2n
 from kerastricks.ops.data_pruning import kmeans
 from kerastricks.ops.data_pruning import prototype_distance
@@ -21,6 +25,7 @@ from kerastricks.ops.stablemax import stablemax_cross_entropy
 __all__ = [
     "amplify",
     "soft_confusion_matrix",
+    "soft_dice_loss",
     "el2n",
     "generalized_mean",
     "group_generalized_mean_pooling",
@@ -36,4 +41,5 @@ __all__ = [
     "stablemax",
     "stablemax_cross_entropy",
     "supervised_contrastive_loss",
+    "weighted_categorical_cross_entropy",
 ]

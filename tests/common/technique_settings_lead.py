@@ -76,7 +76,12 @@ def _select_kept_indices(test):
         kerastricks.utils.select_kept_indices([3.0, 1.0, 2.0], 0.34), [0])
 
 
+_SEGMENTATION = np.eye(3, dtype="float32")[np.array([[[0, 1], [2, 2]]])]
+
 SETTINGS = {
+    "kerastricks.losses.CrossEntropyDiceLoss": loss(
+        kerastricks.losses.CrossEntropyDiceLoss, _SEGMENTATION,
+        _SEGMENTATION * 0.9 + 0.1 / 3),
     "kerastricks.callbacks.DataPruningScores": custom(_data_pruning_scores),
     "kerastricks.utils.prototype_scores": custom(_prototype_scores),
     "kerastricks.utils.select_kept_indices": custom(_select_kept_indices),
