@@ -59,18 +59,7 @@ class DataPruningScores(keras.callbacks.Callback):
     def __init__(self, data, score_epochs=(10,), from_logits=True,
                  batch_size=256):
         super().__init__()
-        if not isinstance(data, (tuple, list)) or len(data) != 2:
-            raise ValueError(
-                "Argument `data` must be a tuple (x, y). "
-                f"Received: data of type {type(data).__name__}"
-            )
-        x, y = (np.asarray(part) for part in data)
-        if len(x) != len(y) or len(x) == 0:
-            raise ValueError(
-                "`data` x and y must hold the same, non-zero number of "
-                f"examples. Received: {len(x)} inputs and {len(y)} labels"
-            )
-        self.data = (x, y)
+        self.data = validation.check_examples("data", data)
         if isinstance(score_epochs, int) or not len(score_epochs):
             raise ValueError(
                 "Argument `score_epochs` must be a non-empty tuple of "

@@ -74,18 +74,7 @@ class SoftmaxCollapseMonitor(keras.callbacks.Callback):
     def __init__(self, probe_data, check_every=1, warn_above=0.5,
                  stop_above=None, measure_alignment=True):
         super().__init__()
-        if not isinstance(probe_data, (tuple, list)) or len(probe_data) != 2:
-            raise ValueError(
-                "Argument `probe_data` must be a tuple (x, y). "
-                f"Received: probe_data of type {type(probe_data).__name__}"
-            )
-        x, y = (np.asarray(part) for part in probe_data)
-        if len(x) != len(y) or len(x) == 0:
-            raise ValueError(
-                "`probe_data` x and y must hold the same, non-zero number of "
-                f"examples. Received: {len(x)} inputs and {len(y)} labels"
-            )
-        self.probe_data = (x, y)
+        self.probe_data = validation.check_examples("probe_data", probe_data)
         self.check_every = validation.check_positive_int("check_every",
                                                          check_every)
         self.warn_above = validation.check_in_range("warn_above", warn_above,

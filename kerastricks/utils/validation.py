@@ -3,6 +3,8 @@
 import math
 import numbers
 
+import numpy as np
+
 
 def _received(name, value):
     return f"Received: {name}={value!r}"
@@ -85,3 +87,20 @@ def check_one_of(name, value, allowed):
             f"{_received(name, value)}"
         )
     return value
+
+
+def check_examples(name, data):
+    """Checks an `(x, y)` pair of equal, non-zero lengths; returns NumPy
+    arrays."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(
+            f"Argument `{name}` must be a tuple (x, y). "
+            f"Received: {name} of type {type(data).__name__}"
+        )
+    x, y = (np.asarray(part) for part in data)
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(
+            f"`{name}` x and y must hold the same, non-zero number of "
+            f"examples. Received: {len(x)} inputs and {len(y)} labels"
+        )
+    return x, y
