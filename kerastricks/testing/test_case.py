@@ -23,8 +23,8 @@ TOLERANCES = {
     "bfloat16": (1e-2, 1e-2),
     "float64": (1e-12, 1e-12),
 }
-# Multi-step optimizer comparisons accumulate rounding over several steps.
-MULTI_STEP_TOLERANCE = 1e-5
+# Multi-step optimizer comparisons and resumption, as issue 2 asks.
+MULTI_STEP_TOLERANCE = 1e-6
 
 
 def _to_numpy(value):
