@@ -10,6 +10,7 @@ from kerastricks.losses.stablemax_cross_entropy import StableMaxCrossEntropy
 from kerastricks.losses.supervised_contrastive_loss import (
     SupervisedContrastiveLoss,
 )
+from kerastricks.losses.z_loss import ZLoss
 
 __all__ = [
     "AccuracyLoss",
@@ -22,4 +23,5 @@ __all__ = [
     "NTXentLoss",
     "StableMaxCrossEntropy",
     "SupervisedContrastiveLoss",
+    "ZLoss",
 ]

@@ -21,6 +21,7 @@ from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
 from kerastricks.ops.stablemax import stablemax
 from kerastricks.ops.stablemax import stablemax_cross_entropy
+from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
     "amplify",
@@ -42,4 +43,5 @@ __all__ = [
     "stablemax_cross_entropy",
     "supervised_contrastive_loss",
     "weighted_categorical_cross_entropy",
+    "z_loss",
 ]
