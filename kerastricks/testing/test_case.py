@@ -445,3 +445,75 @@ class TestCase(parameterized.TestCase):
             self.assertIn(key, seen)
         self.run_saving_test(model, x)
         return seen
+
+    # ---------------------------------------------------------------- recipe
+    def run_recipe_test(self, recipe_cls, init_kwargs, x, y, overrides=None,
+                        skip_presets=(), tuner_cls=None, run_saving=True):
+        """Checks a recipe (a KerasTuner `HyperModel` from `recipes/`).
+
+        - `build` on empty hyperparameters registers every knob, and every
+          active one holds its `default`;
+        - `overrides` (hyperparameter name -> value) set before `build` are
+          honoured, and an unknown name raises an error listing the knobs;
+        - the model is compiled and survives `train_on_batch`, `predict`,
+          `recipe.fit` for one epoch and (if `run_saving`) a `.keras` round
+          trip;
+        - every preset but `skip_presets` builds;
+        - with `tuner_cls` (e.g. `keras_tuner.RandomSearch`), a 2-trial
+          search of one epoch each finishes in a temporary directory.
+
+        `keras_tuner` is never imported here (library code must not); the
+        `HyperParameters` class is taken from the recipe itself.
+        """
+        recipe = recipe_cls(**init_kwargs)
+        hyperparameters_cls = type(recipe.hyperparameters)
+        hp = hyperparameters_cls()
+        model = recipe.build(hp)
+        self.assertNotEmpty(hp.space)
+        for knob in hp.space:
+            if hp.is_active(knob):
+                self.assertEqual(hp.values[knob.name], knob.default,
+                                 msg=f"{knob.name} does not start at default")
+        self.assertTrue(model.compiled)
+        model.train_on_batch(x, y)
+        self.assertAllFinite(model.predict(x, verbose=0))
+
+        with self.assertRaisesRegex(ValueError, "Known hyperparameters"):
+            recipe_cls(**init_kwargs).set_hyperparameters(no_such_knob=1)
+        if overrides:
+            recipe = recipe_cls(**init_kwargs).set_hyperparameters(
+                **overrides
+            )
+            for name, value in overrides.items():
+                self.assertEqual(recipe.default_values()[name], value)
+            model = recipe.build(recipe.hyperparameters)
+        history = recipe.fit(recipe.hyperparameters, model, x, y, epochs=1,
+                             batch_size=len(x), verbose=0)
+        self.assertEqual(len(history.history["loss"]), 1)
+        self.assertIsInstance(recipe.summarize(history), dict)
+        if run_saving:
+            self.run_saving_test(model, x, atol=1e-5)
+
+        for preset in sorted(set(recipe_cls.presets) - set(skip_presets)):
+            recipe = recipe_cls.from_preset(preset, **init_kwargs)
+            expected = recipe_cls.presets[preset]["hyperparameters"]
+            for name, value in expected.items():
+                self.assertEqual(recipe.hyperparameters.values[name], value)
+            self.assertTrue(recipe.build(recipe.hyperparameters).compiled)
+
+        if tuner_cls is not None:
+            recipe = recipe_cls(**init_kwargs)
+            tuner = tuner_cls(
+                recipe,
+                objective="loss",
+                max_trials=2,
+                directory=self.make_temp_dir(),
+                project_name=recipe.name,
+                seed=0,
+            )
+            tuner.search(x, y, epochs=1, batch_size=len(x), verbose=0)
+            trials = tuner.oracle.trials.values()
+            self.assertLen(
+                [t for t in trials if t.status == "COMPLETED"], 2
+            )
+        return recipe

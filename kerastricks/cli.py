@@ -1,0 +1,281 @@
+"""The `kerastricks` command: list, run, tune, bench and demo.
+
+```text
+kerastricks list
+kerastricks run grokking --preset orthograd --epochs 300 --out runs/grok
+kerastricks run grokking --preset orthograd --epochs 300 --out runs/grok \
+    --resume
+kerastricks tune image_classifier --max-trials 8 --tuner bayesian
+kerastricks bench optimizer_step --steps 10
+kerastricks demo
+```
+
+The recipes and KerasTuner are imported inside the commands, so that
+`kerastricks list` of the techniques and `--help` work without them. The
+backend is fixed when Keras is first imported: `--backend` restarts the
+command under `KERAS_BACKEND=<backend>` when it differs from the running one.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import runpy
+import sys
+
+BACKENDS = ("jax", "tensorflow", "torch")
+
+
+def main(argv=None):
+    """Entry point of the `kerastricks` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.backend:
+        _restart_under_backend(args.backend, argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    return args.handler(args) or 0
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="kerastricks",
+        description="Recipes, tuning and benchmarks of kerastricks.",
+    )
+    parser.add_argument(
+        "--backend", choices=BACKENDS,
+        help="Keras backend (default: $KERAS_BACKEND or Keras's own).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    listing = commands.add_parser(
+        "list", help="recipes with their presets, techniques, benchmarks")
+    listing.set_defaults(handler=_list)
+
+    run = commands.add_parser(
+        "run", help="train a recipe into a resumable run folder")
+    run.add_argument("recipe")
+    run.add_argument("--preset")
+    run.add_argument("--epochs", type=int,
+                     help="total epochs (default: the recipe's)")
+    run.add_argument("--batch-size", type=int)
+    run.add_argument("--data", help="'tfds:NAME' or a file path "
+                                    "(default: the recipe's offline data)")
+    run.add_argument("--out", help="run folder (default: runs/RECIPE-PRESET)")
+    run.add_argument("--resume", action="store_true",
+                     help="continue from the folder's last checkpoint")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace an earlier run in the folder")
+    run.add_argument("--checkpoint-every", type=int, default=1,
+                     metavar="EPOCHS")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--set", action="append", default=[],
+                     metavar="NAME=VALUE", dest="overrides",
+                     help="hyperparameter or recipe argument (repeatable)")
+    run.add_argument("--quiet", action="store_true",
+                     help="no progress bars")
+    run.set_defaults(handler=_run)
+
+    tune = commands.add_parser(
+        "tune", help="search a recipe's space with KerasTuner")
+    tune.add_argument("recipe")
+    tune.add_argument("--max-trials", type=int, required=True)
+    tune.add_argument("--tuner", default="random",
+                      choices=("random", "bayesian", "hyperband"))
+    tune.add_argument("--preset", help="search around this preset")
+    tune.add_argument("--epochs", type=int,
+                      help="epochs per trial (hyperband: max epochs)")
+    tune.add_argument("--data")
+    tune.add_argument("--objective", default="val_accuracy")
+    tune.add_argument("--out", help="tuner folder (default: tuning/RECIPE)")
+    tune.add_argument("--overwrite", action="store_true",
+                      help="start afresh instead of continuing the search")
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--set", action="append", default=[],
+                      metavar="NAME=VALUE", dest="overrides")
+    tune.add_argument(
+        "--distributed", action="store_true",
+        help="KerasTuner chief/worker mode: set KERASTUNER_TUNER_ID "
+             "(chief|tuner0|tuner1|...), KERASTUNER_ORACLE_IP and "
+             "KERASTUNER_ORACLE_PORT in every process")
+    tune.add_argument("--quiet", action="store_true")
+    tune.set_defaults(handler=_tune)
+
+    bench = commands.add_parser(
+        "bench", help="run a benchmark of benchmarks/ (no NAME: list them)")
+    bench.add_argument("name", nargs="?")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER,
+                       help="arguments for the benchmark")
+    bench.set_defaults(handler=_bench)
+
+    demo = commands.add_parser(
+        "demo", help="the offline comparison behind `make demo`")
+    demo.add_argument("demo_args", nargs=argparse.REMAINDER)
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _restart_under_backend(backend, argv):
+    import keras
+
+    if keras.config.backend() == backend:
+        return
+    rest = []
+    skip = False
+    for index, item in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if item == "--backend":
+            skip = True
+            continue
+        if item.startswith("--backend="):
+            continue
+        rest.append(item)
+    environment = dict(os.environ, KERAS_BACKEND=backend)
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "kerastricks", *rest],
+              environment)
+
+
+def _list(args):
+    from kerastricks.api_export import PUBLIC_PATHS
+
+    print("Recipes (kerastricks run RECIPE --preset PRESET):")
+    try:
+        import recipes
+    except ImportError as error:
+        print(f"  unavailable ({error}); pip install 'kerastricks[tuner]'")
+    else:
+        for name in recipes.list_recipes():
+            print(f"  {name}")
+            presets = recipes.get_recipe(name).presets
+            for preset, spec in sorted(presets.items()):
+                print(f"    --preset {preset:<24} {spec['description']}")
+    print("\nTechniques:")
+    kinds = {}
+    for path in sorted(PUBLIC_PATHS):
+        kind, name = path.split(".")[1:]
+        kinds.setdefault(kind, []).append(name)
+    for kind, names in sorted(kinds.items()):
+        print(f"  kerastricks.{kind}: {', '.join(names)}")
+    print("\nBenchmarks (kerastricks bench NAME):")
+    print("  " + (", ".join(benchmark_names()) or
+                  "none (benchmarks/ ships with a source checkout)"))
+
+
+def parse_overrides(items):
+    """`["units=32", "optimizer=adamp"]` -> `{"units": 32, ...}`."""
+    overrides = {}
+    for item in items:
+        name, separator, text = item.partition("=")
+        if not separator or not name:
+            raise SystemExit(
+                f"kerastricks: --set expects NAME=VALUE. Received: {item!r}")
+        try:
+            overrides[name] = json.loads(text)
+        except json.JSONDecodeError:
+            overrides[name] = text
+    return overrides
+
+
+def _make_recipe(args):
+    import recipes
+
+    return recipes.create(args.recipe, preset=args.preset,
+                          **parse_overrides(args.overrides))
+
+
+def _run(args):
+    from recipes import runner
+
+    recipe = _make_recipe(args)
+    out = args.out or os.path.join(
+        "runs", f"{args.recipe}-{args.preset or 'defaults'}")
+    summary = runner.train(
+        recipe, out, epochs=args.epochs, batch_size=args.batch_size,
+        data=args.data, preset=args.preset, resume=args.resume,
+        overwrite=args.overwrite, seed=args.seed,
+        checkpoint_every=args.checkpoint_every,
+        verbose=0 if args.quiet else "auto",
+    )
+    print(f"\nRun folder: {out}")
+    for key, value in summary.items():
+        print(f"  {key:<28} {value}")
+
+
+def _tune(args):
+    from recipes import tuning
+
+    role = tuning.distributed_role()
+    if role and not args.distributed:
+        raise SystemExit(
+            "kerastricks: KERASTUNER_* variables are set; pass "
+            "--distributed to tune as part of a chief/worker fleet, or "
+            "unset them.")
+    if args.distributed and role is None:
+        raise SystemExit(
+            "kerastricks: --distributed needs KERASTUNER_TUNER_ID, "
+            "KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT in every "
+            "process (see docs/cli.md).")
+    recipe = _make_recipe(args)
+    out = args.out or os.path.join("tuning", args.recipe)
+    if role:
+        print(f"Distributed tuning: {role} "
+              f"{os.environ['KERASTUNER_TUNER_ID']}, oracle at "
+              f"{os.environ['KERASTUNER_ORACLE_IP']}:"
+              f"{os.environ['KERASTUNER_ORACLE_PORT']}")
+    rows = tuning.tune(
+        recipe, out, tuner=args.tuner, max_trials=args.max_trials,
+        epochs=args.epochs, data=args.data, objective=args.objective,
+        seed=args.seed, overwrite=args.overwrite,
+        verbose=0 if args.quiet else "auto",
+    )
+    if rows is None:
+        print(f"Worker done; the chief writes {out}/summary.md")
+        return
+    print(f"\nTuner folder: {out}")
+    print(pathlib.Path(out, tuning.SUMMARY_MARKDOWN).read_text())
+
+
+def benchmarks_folder():
+    """`benchmarks/` of the source checkout this package runs from."""
+    return pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def benchmark_names():
+    folder = benchmarks_folder()
+    return sorted(
+        path.stem for path in folder.glob("*.py")
+        if not path.stem.startswith("_")
+    )
+
+
+def _bench(args):
+    names = benchmark_names()
+    if args.name is None:
+        print("Benchmarks: " + ", ".join(names))
+        return
+    if args.name not in names:
+        raise SystemExit(
+            f"kerastricks: unknown benchmark {args.name!r}. Available "
+            f"benchmarks: {names} (benchmarks/ ships with a source "
+            "checkout, not with the wheel).")
+    root = str(benchmarks_folder().parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    saved_argv = sys.argv
+    sys.argv = [f"benchmarks.{args.name}", *args.bench_args]
+    try:
+        runpy.run_module(f"benchmarks.{args.name}", run_name="__main__",
+                         alter_sys=True)
+    finally:
+        sys.argv = saved_argv
+
+
+def _demo(args):
+    from recipes import demo
+
+    demo.main(args.demo_args)

@@ -1,0 +1,144 @@
+"""Dataset helpers shared by the recipes: splits, local files and TFDS.
+
+Nothing here downloads at import time; `tensorflow_datasets` is imported
+only when a `tfds:NAME` dataset is asked for.
+"""
+
+import numpy as np
+
+
+def split(x, y, validation_fraction=0.2, seed=0):
+    """Shuffles `(x, y)` and returns `{"train": ..., "validation": ...}`."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    cut = len(x) - max(1, int(round(validation_fraction * len(x))))
+    train, validation = order[:cut], order[cut:]
+    return {
+        "train": (x[train], y[train]),
+        "validation": (x[validation], y[validation]),
+    }
+
+
+def load_npz(path, seed=0):
+    """Reads a `.npz` file holding `x`, `y` (split 80/20 here) or
+    `x_train`, `y_train`, `x_validation`, `y_validation`."""
+    if not str(path).endswith(".npz"):
+        raise ValueError(
+            "Data files must be NumPy `.npz` archives holding `x` and `y` "
+            "(or `x_train`, `y_train`, `x_validation`, `y_validation`). "
+            f"Received: data={str(path)!r}"
+        )
+    with np.load(path, allow_pickle=False) as archive:
+        keys = set(archive.files)
+        if {"x_train", "y_train", "x_validation", "y_validation"} <= keys:
+            return {
+                "train": (archive["x_train"], archive["y_train"]),
+                "validation": (
+                    archive["x_validation"], archive["y_validation"]
+                ),
+            }
+        if {"x", "y"} <= keys:
+            return split(archive["x"], archive["y"], seed=seed)
+    raise ValueError(
+        f"{path} must hold arrays `x` and `y`, or `x_train`, `y_train`, "
+        f"`x_validation` and `y_validation`. It holds: {sorted(keys)}"
+    )
+
+
+def load_tfds(dataset_name, seed=0, keys=None):
+    """Loads a TFDS dataset fully into NumPy arrays.
+
+    Args:
+        dataset_name: TFDS name, e.g. `"cifar10"`.
+        seed: seed of the train/validation split when the dataset has
+            neither a `validation` nor a `test` split.
+        keys: `(input_key, label_key)` for datasets without supervised
+            keys; `None` uses `as_supervised=True`.
+
+    Returns:
+        `{"train": (x, y), "validation": (x, y)}` of NumPy arrays.
+    """
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError as error:
+        raise ImportError(
+            "Loading 'tfds:...' datasets needs tensorflow-datasets "
+            "(pip install 'kerastricks[data]')."
+        ) from error
+    try:
+        train, info = tfds.load(dataset_name, split="train", with_info=True,
+                                as_supervised=keys is None)
+    except Exception as error:
+        # TFDS's own message lists every dataset it knows: keep line one.
+        first_line = str(error).strip().splitlines()[0]
+        raise ValueError(
+            f"Cannot load TFDS dataset {dataset_name!r} (split 'train'): "
+            f"{first_line}"
+        ) from error
+    held_out = next(
+        (name for name in ("validation", "test") if name in info.splits),
+        None,
+    )
+    train_arrays = _to_numpy(tfds, train, keys)
+    if held_out is None:
+        return split(*train_arrays, validation_fraction=0.1, seed=seed)
+    validation = tfds.load(dataset_name, split=held_out,
+                           as_supervised=keys is None)
+    return {"train": train_arrays,
+            "validation": _to_numpy(tfds, validation, keys)}
+
+
+def _to_numpy(tfds, dataset, keys):
+    inputs, labels = [], []
+    for batch in tfds.as_numpy(dataset.batch(1024)):
+        if keys is not None:
+            batch = (batch[keys[0]], batch[keys[1]])
+        inputs.append(np.asarray(batch[0]))
+        labels.append(np.asarray(batch[1]))
+    return np.concatenate(inputs), np.concatenate(labels)
+
+
+def infer_num_classes(splits):
+    """The number of classes of integer labels: `max label + 1`."""
+    return int(
+        max(np.max(splits[name][1]) for name in ("train", "validation")) + 1
+    )
+
+
+def load_tfds_text(dataset_name, max_characters):
+    """Joins the text of a TFDS dataset's `train` split (its first string
+    feature, e.g. `text`) up to `max_characters` characters."""
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError as error:
+        raise ImportError(
+            "Loading 'tfds:...' datasets needs tensorflow-datasets "
+            "(pip install 'kerastricks[data]')."
+        ) from error
+    try:
+        dataset, info = tfds.load(dataset_name, split="train",
+                                  with_info=True)
+    except Exception as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise ValueError(
+            f"Cannot load TFDS dataset {dataset_name!r} (split 'train'): "
+            f"{first_line}"
+        ) from error
+    text_keys = [
+        key for key, feature in info.features.items()
+        if isinstance(feature, tfds.features.Text)
+    ]
+    if not text_keys:
+        raise ValueError(
+            f"TFDS dataset {dataset_name!r} has no text feature. Its "
+            f"features: {sorted(info.features.keys())}"
+        )
+    pieces, length = [], 0
+    for example in tfds.as_numpy(dataset):
+        value = example[text_keys[0]]
+        piece = value.decode("utf-8", errors="replace") if isinstance(
+            value, bytes) else str(value)
+        pieces.append(piece)
+        length += len(piece)
+        if length >= max_characters:
+            break
+    return "\n".join(pieces)

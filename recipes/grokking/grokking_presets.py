@@ -1,0 +1,41 @@
+"""Presets of the `grokking` recipe: the three runs of the paper's Figure 1.
+
+Prieto et al., 2025, "Grokking at the Edge of Numerical Stability"
+(https://arxiv.org/abs/2501.04697).
+"""
+
+grokking_presets = {
+    "softmax_ce_adamw": {
+        "description": (
+            "Baseline: softmax cross-entropy with AdamW and weight decay, "
+            "the regularizer grokking usually needs."
+        ),
+        "hyperparameters": {
+            "loss": "softmax_cross_entropy",
+            "orthograd": False,
+            "weight_decay": 1.0,
+        },
+    },
+    "stablemax_no_wd": {
+        "description": (
+            "StableMax cross-entropy and no weight decay: no softmax "
+            "collapse, so the model can grok without regularization (slow)."
+        ),
+        "hyperparameters": {
+            "loss": "stablemax_cross_entropy",
+            "orthograd": False,
+            "weight_decay": 0.0,
+        },
+    },
+    "orthograd": {
+        "description": (
+            "⊥AdamW: softmax cross-entropy, no weight decay, gradients made "
+            "orthogonal to the weights (the paper's fastest grokking)."
+        ),
+        "hyperparameters": {
+            "loss": "softmax_cross_entropy",
+            "orthograd": True,
+            "weight_decay": 0.0,
+        },
+    },
+}

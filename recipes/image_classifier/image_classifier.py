@@ -1,0 +1,248 @@
+"""The `image_classifier` recipe: a small ResNet with switchable tricks."""
+
+import keras
+import numpy as np
+
+import kerastricks
+from recipes import datasets
+from recipes.recipe import Recipe
+from recipes.techniques import require
+
+_DEFAULT_INPUT_SHAPE = (8, 8, 1)
+_DEFAULT_NUM_CLASSES = 10
+
+
+class ImageClassifierRecipe(Recipe):
+    """A ResNet-style CNN with TrAct, AdamP/SGDP, SAM/SAF/MESA and GGeM.
+
+    Searches the optimizer (`adam`, `adamp`, `sgdp`), TrAct on the first
+    convolution, a sharpness-aware wrapper (`none`, `sam`, `saf`, `mesa`),
+    the pooling head (`avg`, `ggem`) and the network's width and depth. The
+    default data is scikit-learn's bundled 8x8 digits (offline); any TFDS
+    image dataset loads with `data="tfds:cifar10"`, and a `.npz` file with
+    `data="path.npz"`.
+
+    Args:
+        input_shape: `(height, width, channels)`. Defaults to the shape of
+            the data passed to `load_data`, or `(8, 8, 1)` (digits).
+        num_classes: int. Defaults to the data's, or `10`.
+        distribution: see `Recipe`.
+    """
+
+    name = "image_classifier"
+    default_epochs = 10
+    default_batch_size = 64
+
+    def __init__(self, input_shape=None, num_classes=None, distribution=None,
+                 tunable=True):
+        super().__init__(distribution=distribution, tunable=tunable)
+        self._explicit_problem = {
+            "input_shape": None if input_shape is None else tuple(input_shape),
+            "num_classes": num_classes,
+        }
+        self.input_shape = tuple(input_shape or _DEFAULT_INPUT_SHAPE)
+        if len(self.input_shape) != 3:
+            raise ValueError(
+                "Argument `input_shape` must be (height, width, channels). "
+                f"Received: input_shape={input_shape!r}"
+            )
+        self.num_classes = kerastricks.utils.validation.check_positive_int(
+            "num_classes", num_classes or _DEFAULT_NUM_CLASSES
+        )
+
+    def declare_hyperparameters(self, hp):
+        values = {
+            "resnet_width": hp.Choice("resnet_width", [16, 32, 64],
+                                      default=32),
+            "resnet_stages": hp.Int("resnet_stages", 1, 3, default=2),
+            "optimizer": hp.Choice("optimizer", ["adam", "adamp", "sgdp"],
+                                   default="adamp"),
+            "learning_rate": hp.Float("learning_rate", 1e-4, 1.0,
+                                      sampling="log", default=1e-3),
+            "weight_decay": hp.Float("weight_decay", 0.0, 1e-2, default=0.0),
+            "tract": self.technique_choice(
+                hp, "tract", {False: None, True: "layers.TrAct"},
+                default=False,
+            ),
+            "wrapper": self.technique_choice(
+                hp, "wrapper",
+                {"none": None, "sam": "models.SAM", "saf": "models.SAF",
+                 "mesa": "models.MESA"},
+                default="none",
+            ),
+            "pooling": hp.Choice("pooling", ["avg", "ggem"], default="avg"),
+        }
+        with hp.conditional_scope("optimizer", ["adamp", "sgdp"]):
+            values["adamp_delta"] = hp.Float("adamp_delta", 0.01, 0.5,
+                                             sampling="log", default=0.1)
+            values["adamp_wd_ratio"] = hp.Float("adamp_wd_ratio", 0.0, 1.0,
+                                                default=0.1)
+        with hp.conditional_scope("optimizer", ["sgdp"]):
+            values["sgdp_momentum"] = hp.Float("sgdp_momentum", 0.0, 0.99,
+                                               default=0.9)
+        # KerasTuner builds every conditional scope once to find its knobs,
+        # so scopes of techniques this installation lacks stay undeclared.
+        if True not in self.missing_techniques["tract"]:
+            with hp.conditional_scope("tract", [True]):
+                values["tract_lambda"] = hp.Float(
+                    "tract_lambda", 0.01, 10.0, sampling="log", default=0.1
+                )
+        if "sam" not in self.missing_techniques["wrapper"]:
+            with hp.conditional_scope("wrapper", ["sam"]):
+                values["sam_rho"] = hp.Float("sam_rho", 0.01, 2.0,
+                                             sampling="log", default=0.05)
+                values["sam_adaptive"] = hp.Boolean("sam_adaptive",
+                                                    default=False)
+        with hp.conditional_scope("pooling", ["ggem"]):
+            values["ggem_groups"] = hp.Choice("ggem_groups", [1, 2, 4, 8],
+                                              default=4)
+            values["ggem_p"] = hp.Float("ggem_p", 1.0, 8.0, default=3.0)
+        return {k: v for k, v in values.items() if v is not None}
+
+    def build_model(self, values):
+        model = self._network(values)
+        if values["wrapper"] == "sam":
+            sam = require("models.SAM", "wrapper", "sam")
+            model = sam(model, rho=values["sam_rho"],
+                        adaptive=values["sam_adaptive"])
+        elif values["wrapper"] in ("saf", "mesa"):
+            wrapper = require(f"models.{values['wrapper'].upper()}",
+                              "wrapper", values["wrapper"])
+            model = wrapper(model)
+        model.compile(
+            optimizer=self._optimizer(values),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
+        )
+        return model
+
+    def _optimizer(self, values):
+        name = values["optimizer"]
+        if name == "adam":
+            return keras.optimizers.AdamW(
+                learning_rate=values["learning_rate"],
+                weight_decay=values["weight_decay"],
+            )
+        if name == "adamp":
+            return kerastricks.optimizers.AdamP(
+                learning_rate=values["learning_rate"],
+                delta=values["adamp_delta"],
+                wd_ratio=values["adamp_wd_ratio"],
+                weight_decay=values["weight_decay"],
+            )
+        return kerastricks.optimizers.SGDP(
+            learning_rate=values["learning_rate"],
+            momentum=values["sgdp_momentum"],
+            nesterov=True,
+            delta=values["adamp_delta"],
+            wd_ratio=values["adamp_wd_ratio"],
+            weight_decay=values["weight_decay"],
+        )
+
+    def _network(self, values):
+        width = values["resnet_width"]
+        inputs = keras.Input(self.input_shape)
+        stem = keras.layers.Conv2D(width, 3, padding="same", use_bias=False)
+        if values["tract"]:
+            tract = require("layers.TrAct", "tract", True)
+            stem = tract(stem, lambda_=values["tract_lambda"])
+        x = stem(inputs)
+        x = keras.layers.Activation("relu")(
+            _batch_norm()(x)
+        )
+        for stage in range(values["resnet_stages"]):
+            x = _residual_block(x, width * 2**stage, 1 if stage == 0 else 2)
+        if values["pooling"] == "ggem":
+            x = kerastricks.layers.GroupGeneralizedMeanPooling(
+                groups=values["ggem_groups"], p_initializer=values["ggem_p"]
+            )(x)
+        else:
+            x = keras.layers.GlobalAveragePooling2D()(x)
+        outputs = keras.layers.Dense(self.num_classes)(x)
+        return keras.Model(inputs, outputs, name="image_classifier")
+
+    def default_data(self, seed):
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        x = (digits.images / 16.0).astype("float32")[..., None]
+        return datasets.split(x, digits.target.astype("int32"), seed=seed)
+
+    def load_file(self, path, seed):
+        return datasets.load_npz(path, seed)
+
+    def load_tfds(self, dataset_name, seed):
+        return datasets.load_tfds(dataset_name, seed)
+
+    def check_data(self, splits):
+        prepared = {}
+        for split_name in ("train", "validation"):
+            x, y = splits[split_name]
+            x = np.asarray(x)
+            if x.ndim == 3:
+                x = x[..., None]
+            if x.ndim != 4 or len(x) != len(y):
+                raise ValueError(
+                    "image_classifier expects images of shape (n, height, "
+                    "width, channels) and n labels. Received: "
+                    f"{split_name} x of shape {np.shape(splits[split_name][0])}"
+                    f", y of shape {np.shape(y)}"
+                )
+            if x.dtype == np.uint8:
+                x = x.astype("float32") / 255.0
+            prepared[split_name] = (
+                x.astype("float32"), np.asarray(y).astype("int32")
+            )
+        self._adapt_problem(
+            tuple(prepared["train"][0].shape[1:]),
+            datasets.infer_num_classes(prepared),
+        )
+        return prepared
+
+    def _adapt_problem(self, input_shape, num_classes):
+        explicit = self._explicit_problem
+        if explicit["input_shape"] not in (None, input_shape):
+            raise ValueError(
+                f"The data has images of shape {input_shape} but the recipe "
+                f"was made with input_shape={explicit['input_shape']}"
+            )
+        if explicit["num_classes"] is not None and (
+            num_classes > explicit["num_classes"]
+        ):
+            raise ValueError(
+                f"The data has labels up to {num_classes - 1} but the recipe "
+                f"was made with num_classes={explicit['num_classes']}"
+            )
+        self.input_shape = input_shape
+        self.num_classes = explicit["num_classes"] or num_classes
+
+    def summarize(self, history):
+        """Final and best validation accuracy."""
+        logs = history.history if hasattr(history, "history") else history
+        accuracy = list(logs.get("val_accuracy", []))
+        return {
+            "final_val_accuracy": float(accuracy[-1]) if accuracy else None,
+            "best_val_accuracy": float(max(accuracy)) if accuracy else None,
+            "final_loss": float(logs["loss"][-1]) if logs.get("loss")
+            else None,
+        }
+
+
+def _batch_norm():
+    # Moving statistics must settle within the few hundred steps of a small
+    # dataset; the Keras default momentum (0.99) leaves them stale.
+    return keras.layers.BatchNormalization(momentum=0.9)
+
+
+def _residual_block(x, filters, strides):
+    shortcut = x
+    x = keras.layers.Conv2D(filters, 3, strides=strides, padding="same",
+                            use_bias=False)(x)
+    x = keras.layers.Activation("relu")(_batch_norm()(x))
+    x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    x = _batch_norm()(x)
+    if strides != 1 or shortcut.shape[-1] != filters:
+        shortcut = keras.layers.Conv2D(filters, 1, strides=strides,
+                                       use_bias=False)(shortcut)
+        shortcut = _batch_norm()(shortcut)
+    return keras.layers.Activation("relu")(keras.layers.Add()([x, shortcut]))

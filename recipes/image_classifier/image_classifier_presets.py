@@ -1,0 +1,49 @@
+"""Presets of the `image_classifier` recipe, graded like composer's
+`resnet50_{mild,medium,spicy}`: each grade adds techniques on top of the
+last."""
+
+image_classifier_presets = {
+    "image_classifier_baseline": {
+        "description": "Plain ResNet: Adam, average pooling, no tricks.",
+        "hyperparameters": {
+            "optimizer": "adam",
+            "learning_rate": 1e-3,
+            "pooling": "avg",
+            "tract": False,
+            "wrapper": "none",
+        },
+    },
+    "image_classifier_mild": {
+        "description": "AdamP instead of Adam (no extra cost per step).",
+        "hyperparameters": {
+            "optimizer": "adamp",
+            "learning_rate": 1e-3,
+            "pooling": "avg",
+            "tract": False,
+            "wrapper": "none",
+        },
+    },
+    "image_classifier_medium": {
+        "description": "AdamP, TrAct on the first layer and GGeM pooling.",
+        "hyperparameters": {
+            "optimizer": "adamp",
+            "learning_rate": 1e-3,
+            "pooling": "ggem",
+            "tract": True,
+            "wrapper": "none",
+        },
+    },
+    "image_classifier_spicy": {
+        "description": (
+            "The medium preset plus sharpness-aware minimization (SAM, two "
+            "gradient passes a step)."
+        ),
+        "hyperparameters": {
+            "optimizer": "adamp",
+            "learning_rate": 1e-3,
+            "pooling": "ggem",
+            "tract": True,
+            "wrapper": "sam",
+        },
+    },
+}

@@ -1,0 +1,121 @@
+import functools
+import os
+
+import keras_tuner
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+
+import kerastricks
+import recipes
+from kerastricks import testing
+from recipes.image_classifier import ImageClassifierRecipe
+
+pytestmark = [pytest.mark.requires_trainable_backend]
+
+TINY = {"resnet_width": 16, "resnet_stages": 1}
+
+
+def _missing_techniques():
+    """Presets needing techniques this checkout does not have yet."""
+    missing = []
+    if not hasattr(kerastricks.layers, "TrAct"):
+        missing += ["image_classifier_medium", "image_classifier_spicy"]
+    if not hasattr(kerastricks.models, "SAM"):
+        missing += ["image_classifier_spicy"]
+    return sorted(set(missing))
+
+
+class ImageClassifierRecipeTest(testing.TestCase):
+    def setUp(self):
+        super().setUp()
+        rng = np.random.default_rng(0)
+        self.x = rng.uniform(size=(16, 8, 8, 1)).astype("float32")
+        self.y = rng.integers(0, 10, size=(16,)).astype("int32")
+
+    def test_recipe(self):
+        self.run_recipe_test(
+            ImageClassifierRecipe, {}, self.x, self.y,
+            overrides={**TINY, "optimizer": "sgdp", "pooling": "ggem",
+                       "learning_rate": 0.1},
+            skip_presets=_missing_techniques(),
+        )
+
+    @pytest.mark.requires_tuner
+    @pytest.mark.large
+    def test_search(self):
+        hp = keras_tuner.HyperParameters()
+        for name, value in {**TINY, "tract": False,
+                            "wrapper": "none"}.items():
+            hp.Fixed(name, value)
+        self.run_recipe_test(
+            ImageClassifierRecipe, {}, self.x, self.y,
+            skip_presets=_missing_techniques(),
+            tuner_cls=functools.partial(
+                keras_tuner.RandomSearch, hyperparameters=hp,
+                tune_new_entries=True),
+        )
+
+    def test_optimizers(self):
+        for name, cls in (("adamp", kerastricks.optimizers.AdamP),
+                          ("sgdp", kerastricks.optimizers.SGDP)):
+            model = recipes.load("image_classifier", optimizer=name, **TINY)
+            self.assertIsInstance(model.optimizer, cls)
+
+    def test_missing_techniques_say_so(self):
+        if hasattr(kerastricks.layers, "TrAct"):
+            model = recipes.load("image_classifier", tract=True, **TINY)
+            model.train_on_batch(self.x, self.y)
+        else:
+            with self.assertRaisesRegex(ValueError,
+                                        "kerastricks.layers.TrAct"):
+                recipes.load("image_classifier", tract=True, **TINY)
+
+    def test_default_data_is_digits(self):
+        recipe = ImageClassifierRecipe()
+        splits = recipe.load_data()
+        self.assertEqual(splits["train"][0].shape[1:], (8, 8, 1))
+        self.assertEqual(len(splits["train"][0]) +
+                         len(splits["validation"][0]), 1797)
+        self.assertEqual((recipe.input_shape, recipe.num_classes),
+                         ((8, 8, 1), 10))
+
+    def test_tfds(self):
+        recipe = ImageClassifierRecipe()
+        with tfds.testing.mock_data(num_examples=8):
+            splits = recipe.load_data("tfds:mnist")
+        x, y = splits["train"]
+        self.assertEqual(x.shape[1:], (28, 28, 1))
+        self.assertEqual(x.dtype, np.float32)
+        self.assertLessEqual(float(x.max()), 1.0)
+        self.assertEqual(recipe.input_shape, (28, 28, 1))
+        with self.assertRaisesRegex(ValueError, "no_such_dataset"):
+            with tfds.testing.mock_data(num_examples=8):
+                recipe.load_data("tfds:no_such_dataset")
+
+    def test_file(self):
+        path = os.path.join(self.make_temp_dir(), "images.npz")
+        np.savez(path, x=np.zeros((10, 6, 6, 3), "uint8"),
+                 y=np.arange(10) % 3)
+        recipe = ImageClassifierRecipe()
+        splits = recipe.load_data(path)
+        self.assertEqual(splits["train"][0].shape, (8, 6, 6, 3))
+        self.assertEqual((recipe.input_shape, recipe.num_classes),
+                         ((6, 6, 3), 3))
+        model = recipe.build(recipe.hyperparameters)
+        self.assertEqual(model.output_shape, (None, 3))
+
+    def test_bad_data(self):
+        recipe = ImageClassifierRecipe()
+        with self.assertRaisesRegex(ValueError, "No such file"):
+            recipe.load_data("/no/such/file.npz")
+        path = os.path.join(self.make_temp_dir(), "flat.npz")
+        np.savez(path, x=np.zeros((10, 5)), y=np.zeros(10))
+        with self.assertRaisesRegex(ValueError, "shape"):
+            recipe.load_data(path)
+        with self.assertRaisesRegex(ValueError, "input_shape"):
+            ImageClassifierRecipe(input_shape=(4, 4, 1)).load_data()
+        with self.assertRaisesRegex(ValueError, "Available presets"):
+            recipes.load("image_classifier", preset="hot")
+        with self.assertRaisesRegex(ValueError, "must be one of"):
+            recipes.load("image_classifier", optimizer="lion")
