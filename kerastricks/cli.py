@@ -88,7 +88,8 @@ def _parser():
     tune.add_argument("--epochs", type=int,
                       help="epochs per trial (hyperband: max epochs)")
     tune.add_argument("--data")
-    tune.add_argument("--objective", default="val_accuracy")
+    tune.add_argument("--objective",
+                      help="metric to optimize (default: the recipe's)")
     tune.add_argument("--out", help="tuner folder (default: tuning/RECIPE)")
     tune.add_argument("--overwrite", action="store_true",
                       help="start afresh instead of continuing the search")

@@ -14,16 +14,20 @@ data = recipe.load_data()
 """
 
 from recipes.char_transformer import CharTransformerRecipe
+from recipes.contrastive import ContrastiveRecipe
 from recipes.grokking import GrokkingRecipe
 from recipes.image_classifier import ImageClassifierRecipe
+from recipes.imbalanced_binary import ImbalancedBinaryRecipe
 from recipes.recipe import Recipe
 
 RECIPES = {
     recipe_cls.name: recipe_cls
     for recipe_cls in (
         CharTransformerRecipe,
+        ContrastiveRecipe,
         GrokkingRecipe,
         ImageClassifierRecipe,
+        ImbalancedBinaryRecipe,
     )
 }
 

@@ -97,6 +97,51 @@ def _to_numpy(tfds, dataset, keys):
     return np.concatenate(inputs), np.concatenate(labels)
 
 
+def check_images(splits, recipe_name):
+    """Images as float32 `(n, height, width, channels)` in [0, 1] (uint8
+    images are divided by 255; a missing channel axis is added) and int32
+    labels, for the train and validation splits."""
+    prepared = {}
+    for split_name in ("train", "validation"):
+        x, y = splits[split_name]
+        x = np.asarray(x)
+        if x.ndim == 3:
+            x = x[..., None]
+        if x.ndim != 4 or len(x) != len(y):
+            raise ValueError(
+                f"{recipe_name} expects images of shape (n, height, width, "
+                f"channels) and n labels. Received: {split_name} x of shape "
+                f"{np.shape(splits[split_name][0])}, y of shape "
+                f"{np.shape(y)}"
+            )
+        if x.dtype == np.uint8:
+            x = x.astype("float32") / 255.0
+        prepared[split_name] = (x.astype("float32"),
+                                np.asarray(y).astype("int32"))
+    return prepared
+
+
+def adapt_image_problem(explicit, splits):
+    """The `(input_shape, num_classes)` of image `splits`, checked against
+    what the recipe was made with (`explicit`, `None` meaning "from the
+    data")."""
+    input_shape = tuple(splits["train"][0].shape[1:])
+    num_classes = infer_num_classes(splits)
+    if explicit["input_shape"] not in (None, input_shape):
+        raise ValueError(
+            f"The data has images of shape {input_shape} but the recipe "
+            f"was made with input_shape={explicit['input_shape']}"
+        )
+    if explicit["num_classes"] is not None and (
+        num_classes > explicit["num_classes"]
+    ):
+        raise ValueError(
+            f"The data has labels up to {num_classes - 1} but the recipe "
+            f"was made with num_classes={explicit['num_classes']}"
+        )
+    return input_shape, explicit["num_classes"] or num_classes
+
+
 def infer_num_classes(splits):
     """The number of classes of integer labels: `max label + 1`."""
     return int(

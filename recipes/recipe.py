@@ -26,7 +26,8 @@ class Recipe(keras_tuner.HyperModel):
     - `declare_hyperparameters(hp)`: declares every knob and returns a dict
       of the active values;
     - `build_model(values)`: builds and compiles the model from that dict;
-    - `make_callbacks(values)`: technique callbacks for `fit` (optional);
+    - `make_callbacks(values, train_data, validation_data)`: technique
+      callbacks for `fit` (optional);
     - `default_data(seed)`, `load_file(path, seed)`, `load_tfds(name, seed)`
       and `check_data(splits)`: the datasets `load_data` dispatches to;
     - `summarize(history)`: the recipe's headline metrics.
@@ -57,6 +58,8 @@ class Recipe(keras_tuner.HyperModel):
     presets = {}
     default_epochs = 10
     default_batch_size = 32
+    # What a tuner maximizes or minimizes: (metric name, "max" | "min").
+    objective = ("val_accuracy", "max")
 
     def __init__(self, distribution=None, tunable=True):
         super().__init__(name=type(self).name, tunable=tunable)
@@ -75,7 +78,10 @@ class Recipe(keras_tuner.HyperModel):
     def build_model(self, values):
         raise NotImplementedError
 
-    def make_callbacks(self, values):
+    def make_callbacks(self, values, train_data, validation_data):
+        """Technique callbacks for `fit`. `train_data` and
+        `validation_data` are `(x, y)` arrays, or `None` when `fit` got a
+        dataset (or no validation data)."""
         return []
 
     def default_data(self, seed):
@@ -109,10 +115,18 @@ class Recipe(keras_tuner.HyperModel):
 
     def fit(self, hp, model, *args, **kwargs):
         values = self.declare_hyperparameters(hp)
-        callbacks = list(kwargs.pop("callbacks", None) or [])
-        callbacks += self.make_callbacks(values)
-        kwargs.setdefault("epochs", self.default_epochs)
         x = args[0] if args else kwargs.get("x")
+        y = args[1] if len(args) > 1 else kwargs.get("y")
+        # Technique callbacks go first: Keras hands every callback the same
+        # `logs` dict, so what they measure reaches CSVLogger, the tuner and
+        # History, which come later.
+        validation_data = kwargs.get("validation_data")
+        if not isinstance(validation_data, tuple):
+            validation_data = None
+        callbacks = self.make_callbacks(values, _training_arrays(x, y),
+                                        validation_data)
+        callbacks += list(kwargs.pop("callbacks", None) or [])
+        kwargs.setdefault("epochs", self.default_epochs)
         if "batch_size" not in kwargs and _is_array(x):
             kwargs["batch_size"] = self.default_batch_size or len(x)
         with self.scope():
@@ -295,6 +309,17 @@ def _check_value(hp, value):
 
 def _is_array(x):
     return hasattr(x, "shape") and hasattr(x, "__len__")
+
+
+def _training_arrays(x, y):
+    """`(x, y)` as arrays: given directly, or held by a dataset that exposes
+    them (`recipes.runner.EpochShuffledBatches`); otherwise `None`."""
+    if x is None:
+        return None
+    if _is_array(keras.tree.flatten(x)[0]):
+        return None if y is None else (x, y)
+    arrays = getattr(x, "arrays", None)
+    return arrays() if callable(arrays) else None
 
 
 def _history_dict(history):

@@ -88,7 +88,8 @@ def train(
         seed: seeds the weights, the data split and the shuffling.
         checkpoint_every: epochs between checkpoints (the last epoch is always
             checkpointed).
-        verbose: passed to `model.fit` ("auto" shows progress bars).
+        verbose: passed to `model.fit` ("auto" shows progress bars; for
+            full-batch runs, one step an epoch, one bar over the epochs).
         callbacks: more Keras callbacks for `model.fit`.
     """
     directory = pathlib.Path(directory)
@@ -138,6 +139,9 @@ def train(
     if start_epoch < epochs:
         train_batches = EpochShuffledBatches(x_train, y_train, batch_size,
                                              seed, first_epoch=start_epoch)
+        if verbose == "auto" and train_batches.steps_per_epoch == 1:
+            run_callbacks.append(EpochProgressBar(epochs, start_epoch))
+            verbose = 0
         started = time.perf_counter()
         recipe.fit(
             hyperparameters,
@@ -195,6 +199,10 @@ class EpochShuffledBatches(keras.utils.PyDataset):
     def num_batches(self):
         return None
 
+    def arrays(self):
+        """The whole training set, `(x, y)`."""
+        return self.x, self.y
+
     def __getitem__(self, index):
         epoch, step = divmod(index, self.steps_per_epoch)
         epoch += self.first_epoch
@@ -206,6 +214,33 @@ class EpochShuffledBatches(keras.utils.PyDataset):
                            (step + 1) * self.batch_size]
         return (keras.tree.map_structure(lambda a: a[rows], self.x),
                 keras.tree.map_structure(lambda a: a[rows], self.y))
+
+
+class EpochProgressBar(keras.callbacks.Callback):
+    """One progress bar over all epochs, for runs of one step an epoch
+    (Keras's own bar would print a line per step)."""
+
+    def __init__(self, epochs, initial_epoch=0):
+        super().__init__()
+        self.epochs = epochs
+        self.initial_epoch = initial_epoch
+        self._bar = None
+
+    def on_train_begin(self, logs=None):
+        # A redraw at most every half second: a step can take milliseconds.
+        self._bar = keras.utils.Progbar(self.epochs, unit_name="epoch",
+                                        interval=0.5)
+        self._bar.update(self.initial_epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        shown = [(key, value) for key, value in (logs or {}).items()
+                 if np.ndim(value) == 0]
+        # Latest values, not averages over the epochs so far.
+        self._bar.stateful_metrics.update(key for key, _ in shown)
+        self._bar.update(epoch + 1, values=shown, finalize=False)
+
+    def on_train_end(self, logs=None):
+        self._bar.update(self._bar.target, finalize=True)
 
 
 class _SeedEachEpoch(keras.callbacks.Callback):

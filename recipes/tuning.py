@@ -83,8 +83,12 @@ def check_directory(directory, recipe_name, tuner):
 
 
 def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
-               objective="val_accuracy", seed=0, overwrite=False):
-    """A KerasTuner tuner over `recipe`, searching around its preset."""
+               objective=None, seed=0, overwrite=False):
+    """A KerasTuner tuner over `recipe`, searching around its preset.
+
+    `objective` is a metric name (direction: "max" for accuracies and
+    scores, "min" otherwise) and defaults to `recipe.objective`.
+    """
     import keras_tuner
 
     if tuner not in TUNERS:
@@ -107,7 +111,7 @@ def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
                       {})
     common = dict(
         hypermodel=recipe,
-        objective=objective,
+        objective=_objective(keras_tuner, recipe, objective),
         seed=seed,
         hyperparameters=recipe.hyperparameters,
         tune_new_entries=True,
@@ -120,6 +124,17 @@ def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
         return logged_cls(max_epochs=int(epochs or recipe.default_epochs),
                           factor=3, hyperband_iterations=1, **common)
     return logged_cls(max_trials=int(max_trials), **common)
+
+
+def _objective(keras_tuner, recipe, name):
+    if name is None:
+        name, direction = recipe.objective
+    elif name == recipe.objective[0]:
+        direction = recipe.objective[1]
+    else:
+        maximized = ("acc", "f1", "auc", "precision", "recall", "score")
+        direction = "max" if any(m in name for m in maximized) else "min"
+    return keras_tuner.Objective(name, direction)
 
 
 class _TrialLog:
@@ -138,7 +153,7 @@ class _TrialLog:
 
 
 def tune(recipe, directory, tuner="random", max_trials=10, epochs=None,
-         data=None, objective="val_accuracy", seed=0, overwrite=False,
+         data=None, objective=None, seed=0, overwrite=False,
          verbose="auto"):
     """Searches `recipe`'s space; returns the summary rows, best first.
 
@@ -152,7 +167,7 @@ def tune(recipe, directory, tuner="random", max_trials=10, epochs=None,
         epochs: epochs per trial (Hyperband: its `max_epochs`). Defaults to
             `recipe.default_epochs`.
         data: dataset name for `recipe.load_data`.
-        objective: the metric to optimize. Defaults to `"val_accuracy"`.
+        objective: the metric to optimize. Defaults to `recipe.objective`.
         seed: seeds the search and the data split.
         overwrite: start afresh instead of continuing a saved search.
         verbose: passed to `model.fit`.

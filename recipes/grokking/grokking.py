@@ -37,6 +37,10 @@ class PairOneHot(keras.layers.Layer):
         return config
 
 
+# Training examples the Softmax Collapse monitor checks every epoch.
+PROBE_SIZE = 512
+
+
 def _torch_linear_initializer(seed):
     # PyTorch's nn.Linear default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as in
     # the authors' models.
@@ -183,6 +187,18 @@ class GrokkingRecipe(Recipe):
         )
         return keras.Model(inputs, outputs, name="grokking_transformer")
 
+    def make_callbacks(self, values, train_data, validation_data):
+        """Softmax Collapse on a fixed probe of the training set, each
+        epoch: the failure mode the paper's remedies target."""
+        if train_data is None:
+            return []
+        x, y = train_data
+        probe = slice(0, min(len(x), PROBE_SIZE))
+        return [kerastricks.callbacks.SoftmaxCollapseMonitor(
+            (np.asarray(x[probe]), np.asarray(y[probe])),
+            measure_alignment=False,
+        )]
+
     def default_data(self, seed):
         p = self.modulus
         a, b = np.meshgrid(np.arange(p), np.arange(p), indexing="ij")
@@ -213,7 +229,8 @@ class GrokkingRecipe(Recipe):
         return splits
 
     def summarize(self, history):
-        """Steps to 99% validation accuracy (`None` if never reached)."""
+        """Steps to 99% validation accuracy (`None` if never reached), final
+        accuracies and the final Softmax Collapse fraction."""
         logs = history.history if hasattr(history, "history") else history
         steps_per_epoch = 1
         if getattr(history, "params", None):
@@ -227,6 +244,9 @@ class GrokkingRecipe(Recipe):
             "final_val_accuracy": float(accuracy[-1]) if accuracy else None,
             "final_train_accuracy": float(logs["accuracy"][-1])
             if logs.get("accuracy")
+            else None,
+            "final_softmax_collapse": float(logs["softmax_collapse"][-1])
+            if logs.get("softmax_collapse")
             else None,
             "steps": len(logs.get("loss", [])) * steps_per_epoch,
         }

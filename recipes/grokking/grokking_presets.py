@@ -13,7 +13,9 @@ grokking_presets = {
         "hyperparameters": {
             "loss": "softmax_cross_entropy",
             "orthograd": False,
-            "weight_decay": 1.0,
+            # The decay of the authors' AdamW baseline (99% validation
+            # accuracy in 381 steps, MLP).
+            "weight_decay": 1.5,
         },
     },
     "stablemax_no_wd": {
@@ -25,6 +27,8 @@ grokking_presets = {
             "loss": "stablemax_cross_entropy",
             "orthograd": False,
             "weight_decay": 0.0,
+            # Figure 1 of the authors' scripts: --beta2 0.999.
+            "adamw_beta_2": 0.999,
         },
     },
     "orthograd": {
@@ -36,6 +40,10 @@ grokking_presets = {
             "loss": "softmax_cross_entropy",
             "orthograd": True,
             "weight_decay": 0.0,
+            # Their ⊥AdamW steps with the inner AdamW's own defaults, betas
+            # (0.9, 0.999), whatever the command line says (see
+            # shared/reference_notes.md).
+            "adamw_beta_2": 0.999,
         },
     },
 }

@@ -1,7 +1,6 @@
 """The `image_classifier` recipe: a small ResNet with switchable tricks."""
 
 import keras
-import numpy as np
 
 import kerastricks
 from recipes import datasets
@@ -175,46 +174,10 @@ class ImageClassifierRecipe(Recipe):
         return datasets.load_tfds(dataset_name, seed)
 
     def check_data(self, splits):
-        prepared = {}
-        for split_name in ("train", "validation"):
-            x, y = splits[split_name]
-            x = np.asarray(x)
-            if x.ndim == 3:
-                x = x[..., None]
-            if x.ndim != 4 or len(x) != len(y):
-                raise ValueError(
-                    "image_classifier expects images of shape (n, height, "
-                    "width, channels) and n labels. Received: "
-                    f"{split_name} x of shape {np.shape(splits[split_name][0])}"
-                    f", y of shape {np.shape(y)}"
-                )
-            if x.dtype == np.uint8:
-                x = x.astype("float32") / 255.0
-            prepared[split_name] = (
-                x.astype("float32"), np.asarray(y).astype("int32")
-            )
-        self._adapt_problem(
-            tuple(prepared["train"][0].shape[1:]),
-            datasets.infer_num_classes(prepared),
-        )
+        prepared = datasets.check_images(splits, self.name)
+        self.input_shape, self.num_classes = datasets.adapt_image_problem(
+            self._explicit_problem, prepared)
         return prepared
-
-    def _adapt_problem(self, input_shape, num_classes):
-        explicit = self._explicit_problem
-        if explicit["input_shape"] not in (None, input_shape):
-            raise ValueError(
-                f"The data has images of shape {input_shape} but the recipe "
-                f"was made with input_shape={explicit['input_shape']}"
-            )
-        if explicit["num_classes"] is not None and (
-            num_classes > explicit["num_classes"]
-        ):
-            raise ValueError(
-                f"The data has labels up to {num_classes - 1} but the recipe "
-                f"was made with num_classes={explicit['num_classes']}"
-            )
-        self.input_shape = input_shape
-        self.num_classes = explicit["num_classes"] or num_classes
 
     def summarize(self, history):
         """Final and best validation accuracy."""
