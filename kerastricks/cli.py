@@ -76,6 +76,9 @@ def _parser():
                      help="hyperparameter or recipe argument (repeatable)")
     run.add_argument("--quiet", action="store_true",
                      help="no progress bars")
+    run.add_argument("--export-weights", metavar="PATH",
+                     help="also write the final weights to PATH "
+                          "(.weights.h5), e.g. a preset's pretrained file")
     run.set_defaults(handler=_run)
 
     tune = commands.add_parser(
@@ -205,6 +208,16 @@ def _run(args):
     print(f"\nRun folder: {out}")
     for key, value in summary.items():
         print(f"  {key:<28} {value}")
+    if args.export_weights:
+        import keras
+
+        from recipes import presets
+
+        trained = keras.saving.load_model(os.path.join(out, runner.MODEL_FILE))
+        pathlib.Path(args.export_weights).parent.mkdir(parents=True,
+                                                       exist_ok=True)
+        presets.layers_only(trained).save_weights(args.export_weights)
+        print(f"  weights written to {args.export_weights}")
 
 
 def _tune(args):

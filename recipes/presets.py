@@ -8,6 +8,8 @@ when shipped, live next to the recipe in
 
 import os
 
+import keras
+
 _PRESET_KEYS = ("description", "hyperparameters")
 
 
@@ -58,3 +60,11 @@ def weights_path(recipe_name, preset):
 def has_weights(recipe_name, preset):
     """Whether the package ships pretrained weights for this preset."""
     return os.path.isfile(weights_path(recipe_name, preset))
+
+
+def layers_only(model):
+    """An uncompiled functional view of `model` sharing its layers, so that
+    `save_weights`/`load_weights` move the layers' weights only (a compiled
+    model's weights file also holds its optimizer's state, and loading a
+    file without it warns)."""
+    return keras.Model(model.inputs, model.outputs)

@@ -272,7 +272,8 @@ class Recipe(keras_tuner.HyperModel):
                 f"preset={self.preset!r}. Presets with weights: "
                 f"{with_weights}"
             )
-        model.load_weights(preset_utils.weights_path(self.name, self.preset))
+        preset_utils.layers_only(model).load_weights(
+            preset_utils.weights_path(self.name, self.preset))
         return model
 
 

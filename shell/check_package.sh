@@ -34,6 +34,18 @@ for package in ("kerastricks", "recipes"):
             continue  # imports its framework; covered by the test suite
         importlib.import_module(name)
 from kerastricks.api_export import PUBLIC_PATHS
-print(f"wheel OK: {len(PUBLIC_PATHS)} public objects, "
+from recipes import presets
+
+shipped = sorted(p.relative_to(root).as_posix()
+                 for p in (root / "recipes").glob("*/weights/*.weights.h5"))
+for path in shipped:
+    recipe_name, _, file_name = path.split("/")[1:]
+    preset = file_name.removesuffix(".weights.h5")
+    assert presets.has_weights(recipe_name, preset), (
+        f"{path} is missing from the wheel")
+assert pathlib.Path(presets.weights_path("grokking", "orthograd")
+                    ).is_relative_to(site)
+print(f"wheel OK: {len(shipped)} pretrained weights files, "
+      f"{len(PUBLIC_PATHS)} public objects, "
       f"kerastricks and recipes import from {site}")
 PYEOF
