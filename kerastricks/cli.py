@@ -36,7 +36,13 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 0
-    return args.handler(args) or 0
+    try:
+        return args.handler(args) or 0
+    except ValueError as error:
+        # Bad names, values or data: the message says what exists; a
+        # traceback would bury it.
+        print(f"kerastricks {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
 
 def _parser():

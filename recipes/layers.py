@@ -17,3 +17,14 @@ class PositionEmbedding(keras.layers.Layer):
 
     def call(self, inputs):
         return inputs + keras.ops.cast(self.embeddings, inputs.dtype)
+
+
+def batch_norm():
+    """BatchNormalization as the recipes' small models need it.
+
+    Momentum 0.9: the moving statistics must settle within the few hundred
+    steps of a small dataset (Keras's 0.99 leaves them stale).
+    `synchronized=True`: under `tf.distribute` the statistics are over the
+    global batch, as on one device (JAX's DataParallel does that anyway).
+    """
+    return keras.layers.BatchNormalization(momentum=0.9, synchronized=True)

@@ -14,6 +14,7 @@ import numpy as np
 
 import kerastricks
 from recipes import datasets
+from recipes.layers import batch_norm
 from recipes.recipe import Recipe
 
 OBJECTIVES = ("supervised_contrastive", "nt_xent", "cross_entropy")
@@ -226,16 +227,14 @@ class ContrastiveRecipe(Recipe):
 
     def _encoder(self, values):
         width = values["encoder_width"]
-        # Momentum 0.9: the moving statistics must settle within the few
-        # hundred steps of a small dataset (Keras's 0.99 leaves them stale).
         return keras.Sequential([
             keras.Input(self.input_shape),
             keras.layers.Conv2D(width, 3, padding="same", use_bias=False),
-            keras.layers.BatchNormalization(momentum=0.9),
+            batch_norm(),
             keras.layers.Activation("relu"),
             keras.layers.Conv2D(2 * width, 3, strides=2, padding="same",
                                 use_bias=False),
-            keras.layers.BatchNormalization(momentum=0.9),
+            batch_norm(),
             keras.layers.Activation("relu"),
             keras.layers.GlobalAveragePooling2D(),
             keras.layers.Dense(values["embedding_dim"], activation="relu"),

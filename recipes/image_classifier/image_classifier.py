@@ -4,6 +4,7 @@ import keras
 
 import kerastricks
 from recipes import datasets
+from recipes.layers import batch_norm
 from recipes.recipe import Recipe
 from recipes.techniques import require
 
@@ -147,7 +148,7 @@ class ImageClassifierRecipe(Recipe):
             stem = tract(stem, lambda_=values["tract_lambda"])
         x = stem(inputs)
         x = keras.layers.Activation("relu")(
-            _batch_norm()(x)
+            batch_norm()(x)
         )
         for stage in range(values["resnet_stages"]):
             x = _residual_block(x, width * 2**stage, 1 if stage == 0 else 2)
@@ -191,21 +192,15 @@ class ImageClassifierRecipe(Recipe):
         }
 
 
-def _batch_norm():
-    # Moving statistics must settle within the few hundred steps of a small
-    # dataset; the Keras default momentum (0.99) leaves them stale.
-    return keras.layers.BatchNormalization(momentum=0.9)
-
-
 def _residual_block(x, filters, strides):
     shortcut = x
     x = keras.layers.Conv2D(filters, 3, strides=strides, padding="same",
                             use_bias=False)(x)
-    x = keras.layers.Activation("relu")(_batch_norm()(x))
+    x = keras.layers.Activation("relu")(batch_norm()(x))
     x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-    x = _batch_norm()(x)
+    x = batch_norm()(x)
     if strides != 1 or shortcut.shape[-1] != filters:
         shortcut = keras.layers.Conv2D(filters, 1, strides=strides,
                                        use_bias=False)(shortcut)
-        shortcut = _batch_norm()(shortcut)
+        shortcut = batch_norm()(shortcut)
     return keras.layers.Activation("relu")(keras.layers.Add()([x, shortcut]))

@@ -1,0 +1,130 @@
+"""The `kerastricks` command end to end: list, run (killed, then resumed),
+tune, bench and the errors a user sees."""
+
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from kerastricks import cli
+from recipes import runner
+
+pytestmark = [pytest.mark.requires_tuner,
+              pytest.mark.requires_trainable_backend]
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+# Modular addition mod 11 with a small MLP: one epoch is 48 steps of one
+# example, so a run lasts seconds and can be killed half way.
+TINY_GROKKING = ["--set", "modulus=11", "--set", "mlp_hidden_units=50",
+                 "--batch-size", "1", "--seed", "3", "--quiet"]
+EPOCHS = 12
+
+
+def _command(*arguments):
+    return [sys.executable, "-m", "kerastricks", *arguments]
+
+
+def _environment():
+    return dict(os.environ, KERAS_BACKEND=keras.config.backend())
+
+
+def _run(*arguments, timeout=240):
+    return subprocess.run(_command(*arguments), cwd=ROOT, env=_environment(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _final_state(directory):
+    path = runner.checkpoints(directory)[EPOCHS]
+    with np.load(path) as saved:
+        return {key: saved[key] for key in saved.files}
+
+
+def test_list_names_every_recipe_preset_and_technique():
+    result = _run("list")
+    assert result.returncode == 0, result.stderr
+    import recipes
+
+    for name in recipes.list_recipes():
+        assert f"  {name}\n" in result.stdout
+        for preset in recipes.get_recipe(name).presets:
+            assert f"--preset {preset}" in result.stdout
+    assert "kerastricks.optimizers: AdamP" in result.stdout
+    assert "optimizer_step" in result.stdout
+
+
+def test_run_killed_mid_run_resumes_to_the_same_weights(tmp_path):
+    straight = tmp_path / "straight"
+    assert cli.main(["run", "grokking", "--epochs", str(EPOCHS),
+                     "--out", str(straight), *TINY_GROKKING]) == 0
+
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(
+        _command("run", "grokking", "--epochs", str(EPOCHS), "--out",
+                 str(killed), *TINY_GROKKING),
+        cwd=ROOT, env=_environment(), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    while 2 not in runner.checkpoints(killed):
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "no checkpoint after 180 s"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    assert process.returncode == -signal.SIGKILL
+    completed = list(runner.checkpoints(killed))
+    assert completed and completed[-1] < EPOCHS, completed
+
+    result = _run("run", "grokking", "--epochs", str(EPOCHS), "--out",
+                  str(killed), "--resume", *TINY_GROKKING)
+    assert result.returncode == 0, result.stderr
+    assert f"Resuming grokking from epoch {completed[-1]}" in result.stdout
+    expected, resumed = _final_state(straight), _final_state(killed)
+    assert sorted(expected) == sorted(resumed)
+    for key in expected:
+        np.testing.assert_allclose(resumed[key], expected[key], atol=1e-6,
+                                   rtol=1e-6, err_msg=key)
+    history = runner.read_history(killed / runner.METRICS_FILE)
+    assert history.epoch == list(range(EPOCHS))
+    assert (killed / runner.CURVES_FILE).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_tune_writes_a_summary_and_refuses_another_recipe(tmp_path, capsys):
+    out = tmp_path / "tuning"
+    result = _run("tune", "grokking", "--max-trials", "2", "--epochs", "1",
+                  "--out", str(out), "--set", "modulus=7",
+                  "--set", "model=mlp", "--set", "mlp_hidden_units=50",
+                  "--quiet")
+    assert result.returncode == 0, result.stderr
+    summary = (out / "summary.md").read_text().splitlines()
+    assert len(summary) == 2 + 2, summary
+    assert "val_accuracy" not in summary[0]  # the score column holds it
+    assert all("| COMPLETED |" in row for row in summary[2:]), summary
+
+    assert cli.main(["tune", "imbalanced_binary", "--max-trials", "1",
+                     "--out", str(out), "--quiet"]) == 2
+    assert "belongs to recipe 'grokking'" in capsys.readouterr().err
+
+
+def test_bad_names_and_data_fail_before_training(tmp_path, capsys):
+    for arguments, message in (
+        (["run", "no_such_recipe"], "Available recipes: ['char_transformer'"),
+        (["run", "grokking", "--preset", "hot"],
+         "Available presets: ['orthograd'"),
+        (["run", "grokking", "--set", "no_such_knob=1"],
+         "Known hyperparameters: ["),
+        (["run", "image_classifier", "--data", str(tmp_path / "no.npz"),
+          "--out", str(tmp_path / "run")], "No such file"),
+    ):
+        assert cli.main(arguments) == 2, arguments
+        assert message in capsys.readouterr().err, arguments
+    assert not (tmp_path / "run" / runner.CHECKPOINT_DIR).exists()
+    with pytest.raises(SystemExit):
+        cli.main(["bench", "no_such_benchmark"])
+    cli.main(["bench"])
+    assert "optimizer_step" in capsys.readouterr().out
