@@ -19,12 +19,17 @@ class PositionEmbedding(keras.layers.Layer):
         return inputs + keras.ops.cast(self.embeddings, inputs.dtype)
 
 
-def batch_norm():
+def batch_norm(distribution=None):
     """BatchNormalization as the recipes' small models need it.
 
     Momentum 0.9: the moving statistics must settle within the few hundred
-    steps of a small dataset (Keras's 0.99 leaves them stale).
-    `synchronized=True`: under `tf.distribute` the statistics are over the
-    global batch, as on one device (JAX's DataParallel does that anyway).
+    steps of a small dataset (Keras's 0.99 leaves them stale). Under a
+    `tf.distribute` strategy (`distribution` on the TensorFlow backend) the
+    statistics are synchronized over the global batch, as on one device;
+    JAX's DataParallel computes them globally anyway, and Keras allows
+    `synchronized` on TensorFlow only.
     """
-    return keras.layers.BatchNormalization(momentum=0.9, synchronized=True)
+    synchronized = (distribution is not None
+                    and keras.config.backend() == "tensorflow")
+    return keras.layers.BatchNormalization(momentum=0.9,
+                                           synchronized=synchronized)

@@ -230,11 +230,11 @@ class ContrastiveRecipe(Recipe):
         return keras.Sequential([
             keras.Input(self.input_shape),
             keras.layers.Conv2D(width, 3, padding="same", use_bias=False),
-            batch_norm(),
+            batch_norm(self.distribution),
             keras.layers.Activation("relu"),
             keras.layers.Conv2D(2 * width, 3, strides=2, padding="same",
                                 use_bias=False),
-            batch_norm(),
+            batch_norm(self.distribution),
             keras.layers.Activation("relu"),
             keras.layers.GlobalAveragePooling2D(),
             keras.layers.Dense(values["embedding_dim"], activation="relu"),

@@ -148,10 +148,11 @@ class ImageClassifierRecipe(Recipe):
             stem = tract(stem, lambda_=values["tract_lambda"])
         x = stem(inputs)
         x = keras.layers.Activation("relu")(
-            batch_norm()(x)
+            batch_norm(self.distribution)(x)
         )
         for stage in range(values["resnet_stages"]):
-            x = _residual_block(x, width * 2**stage, 1 if stage == 0 else 2)
+            x = _residual_block(x, width * 2**stage, 1 if stage == 0 else 2,
+                                self.distribution)
         if values["pooling"] == "ggem":
             x = kerastricks.layers.GroupGeneralizedMeanPooling(
                 groups=values["ggem_groups"], p_initializer=values["ggem_p"]
@@ -192,15 +193,15 @@ class ImageClassifierRecipe(Recipe):
         }
 
 
-def _residual_block(x, filters, strides):
+def _residual_block(x, filters, strides, distribution):
     shortcut = x
     x = keras.layers.Conv2D(filters, 3, strides=strides, padding="same",
                             use_bias=False)(x)
-    x = keras.layers.Activation("relu")(batch_norm()(x))
+    x = keras.layers.Activation("relu")(batch_norm(distribution)(x))
     x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-    x = batch_norm()(x)
+    x = batch_norm(distribution)(x)
     if strides != 1 or shortcut.shape[-1] != filters:
         shortcut = keras.layers.Conv2D(filters, 1, strides=strides,
                                        use_bias=False)(shortcut)
-        shortcut = batch_norm()(shortcut)
+        shortcut = batch_norm(distribution)(shortcut)
     return keras.layers.Activation("relu")(keras.layers.Add()([x, shortcut]))
