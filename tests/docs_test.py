@@ -89,3 +89,21 @@ def test_markdown_code_blocks_run(page):
     namespace = {}
     for block in FENCE.findall((ROOT / page).read_text()):
         exec(compile(block, page, "exec"), namespace)  # noqa: S102
+
+
+def test_every_recipe_page_names_its_knobs_and_presets():
+    import recipes
+
+    pages = ROOT / "docs" / "recipes"
+    index = (pages / "README.md").read_text()
+    for name in recipes.list_recipes():
+        page = pages / f"{name}.md"
+        assert page.exists(), f"recipe {name} has no page in docs/recipes"
+        text = page.read_text()
+        assert f"[{name}.md]({name}.md)" in index, name
+        recipe_cls = recipes.get_recipe(name)
+        knobs = [hp.name for hp in recipe_cls().hyperparameter_space().space]
+        missing = [knob for knob in knobs if f"`{knob}`" not in text]
+        assert not missing, f"docs/recipes/{name}.md lacks knobs {missing}"
+        missing = [p for p in recipe_cls.presets if f"`{p}`" not in text]
+        assert not missing, f"docs/recipes/{name}.md lacks presets {missing}"
