@@ -9,6 +9,7 @@ the table and the paper's LR-sensitivity number of each, and writes the plot:
 """
 
 import argparse
+import json
 import platform
 
 import keras
@@ -26,6 +27,7 @@ def main(argv=None):
     parser.add_argument("--transformer-dim", type=int, default=64)
     parser.add_argument("--transformer-layers", type=int, default=2)
     parser.add_argument("--png", help="where to write the plot")
+    parser.add_argument("--json", help="where to write the results")
     args = parser.parse_args(argv)
     print(f"backend {keras.config.backend()}, keras {keras.__version__}, "
           f"{platform.machine()}; char_transformer dim "
@@ -44,6 +46,9 @@ def main(argv=None):
             f"{results['final_loss'][v][index]:>20.4f}" for v in variants))
     print(f"{'LR sens.':>9}" + "".join(
         f"{results['lr_sensitivity'][v]:>20.4f}" for v in variants))
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump(results, file, indent=2)
     if args.png:
         plot_learning_rate_sweep(results, args.png)
         print(f"plot: {args.png}")

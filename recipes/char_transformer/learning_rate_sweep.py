@@ -101,10 +101,22 @@ def plot_learning_rate_sweep(results, path, title=None):
     from matplotlib import pyplot
 
     figure, axes = pyplot.subplots(figsize=(5, 3.5))
-    for variant, losses in results["final_loss"].items():
+    ceiling = results["initial_loss"]
+    for index, (variant, losses) in enumerate(
+            results["final_loss"].items()):
         sensitivity = results["lr_sensitivity"][variant]
-        axes.plot(results["learning_rates"], losses, marker="o",
+        # As the paper: a run that ends above the loss at initialization
+        # (or diverges) is drawn at that loss, so the scale stays readable.
+        capped = [ceiling if not np.isfinite(loss) else min(loss, ceiling)
+                  for loss in losses]
+        axes.plot(results["learning_rates"], capped, marker="o",
+                  color=f"C{index}",
                   label=f"{variant} (LR sensitivity {sensitivity:.3f})")
+        failed = [(rate, ceiling) for rate, loss in
+                  zip(results["learning_rates"], losses)
+                  if not np.isfinite(loss) or loss >= ceiling]
+        if failed:
+            axes.scatter(*zip(*failed), marker="x", s=80, color=f"C{index}")
     axes.axhline(results["initial_loss"], color="gray", linestyle=":",
                  label="loss at initialization")
     axes.set_xscale("log")
