@@ -1,6 +1,13 @@
 from kerastricks.callbacks.data_pruning_scores import DataPruningScores
+from kerastricks.callbacks.opposing_signals_monitor import (
+    OpposingSignalsMonitor,
+)
 from kerastricks.callbacks.softmax_collapse_monitor import (
     SoftmaxCollapseMonitor,
 )
 
-__all__ = ["DataPruningScores", "SoftmaxCollapseMonitor"]
+__all__ = [
+    "DataPruningScores",
+    "OpposingSignalsMonitor",
+    "SoftmaxCollapseMonitor",
+]

@@ -9,11 +9,16 @@ from kerastricks.ops.cross_entropy_dice import (
     weighted_categorical_cross_entropy,
 )
 from kerastricks.ops.data_pruning import el2n
+from kerastricks.ops.data_pruning import grand
 from kerastricks.ops.data_pruning import kmeans
 from kerastricks.ops.data_pruning import prototype_distance
+from kerastricks.ops.fisher_merge import class_probabilities
+from kerastricks.ops.fisher_merge import fisher_weighted_average
+from kerastricks.ops.fisher_merge import negative_log_likelihood
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.logit_z_loss import logit_z_loss
+from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.ops.softmax_collapse import softmax_collapse
@@ -27,13 +32,18 @@ __all__ = [
     "amplify",
     "soft_confusion_matrix",
     "soft_dice_loss",
+    "class_probabilities",
     "el2n",
+    "fisher_weighted_average",
     "generalized_mean",
+    "grand",
     "group_generalized_mean_pooling",
     "kmeans",
     "logit_z_loss",
+    "negative_log_likelihood",
     "nt_xent_loss",
     "log_stablemax",
+    "opposing_signals",
     "orthogonalize_gradient",
     "prototype_distance",
     "remove_radial_component",

@@ -43,3 +43,15 @@ def prototype_distance(points, centroids):
                                   1e-12)
     similarity = ops.matmul(points, ops.transpose(centroids))
     return 1.0 - ops.max(similarity, axis=-1)
+
+
+def grand(per_example_gradients):
+    """GraNd score per example: |d loss(x, y) / d theta|_2 over all the given
+    per-example gradient tensors, each of shape `(batch,) + variable.shape`.
+    """
+    squares = [
+        ops.sum(ops.reshape(ops.square(ops.cast(g, "float32")),
+                            (g.shape[0], -1)), axis=1)
+        for g in per_example_gradients
+    ]
+    return ops.sqrt(sum(squares))

@@ -3,6 +3,7 @@
 import math
 import numbers
 
+import keras
 import numpy as np
 
 
@@ -104,3 +105,18 @@ def check_examples(name, data):
             f"examples. Received: {len(x)} inputs and {len(y)} labels"
         )
     return x, y
+
+
+def check_built_model(name, model):
+    """Checks that `model` is a built `keras.Model`; returns it."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"Argument `{name}` must be a keras.Model. "
+            f"Received: {name} of type {type(model).__name__}"
+        )
+    if not model.built:
+        raise ValueError(
+            f"Argument `{name}` must be built (call it or give it an Input). "
+            f"Received: {name}={model.name}"
+        )
+    return model

@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+from absl.testing import parameterized
 
 import kerastricks
 from kerastricks import testing
@@ -18,11 +19,14 @@ class DataPruningScoresTest(testing.TestCase):
             scorer_cls(data, score_epochs=(0,))
         with self.assertRaisesRegex(ValueError, "No scores yet"):
             scorer_cls(data).scores
+        with self.assertRaisesRegex(ValueError, "score='gradnorm'"):
+            scorer_cls(data, score="gradnorm")
 
     def test_config(self):
         self.run_serialization_test(kerastricks.callbacks.DataPruningScores(
             (np.ones((2, 3), "float32"), np.array([0, 1])),
-            score_epochs=(2, 3), from_logits=False, batch_size=16))
+            score_epochs=(2, 3), from_logits=False, batch_size=16,
+            score="grand_last_layer"))
 
     def test_basics(self):
         x, y = testing.problems.blobs(num_examples=16)
@@ -48,10 +52,11 @@ class DataPruningScoresTest(testing.TestCase):
             kerastricks.ops.prototype_distance(points, centroids),
             reference.np_prototype_distance(points, centroids), atol=1e-6)
 
-    def test_planted_mislabeled_examples_score_highest(self):
+    @parameterized.parameters("el2n", "grand")
+    def test_planted_mislabeled_examples_score_highest(self, score):
         # Well-separated classes, four labels flipped: early in training
         # the model follows the clean majority, so the flipped examples have
-        # the largest error norms.
+        # the largest error norms and the largest loss gradients.
         rng = np.random.default_rng(1)
         y = np.arange(64) % 3
         x = (5.0 * np.eye(4)[y] + rng.normal(size=(64, 4))).astype("float32")
@@ -59,7 +64,7 @@ class DataPruningScoresTest(testing.TestCase):
         y = y.copy()
         y[flipped] = (y[flipped] + 1) % 3
         scorer = kerastricks.callbacks.DataPruningScores(
-            (x, y), score_epochs=(4, 5))
+            (x, y), score_epochs=(4, 5), batch_size=32, score=score)
         model = testing.problems.mlp(outputs=3, hidden=16)
         model.compile(optimizer=keras.optimizers.Adam(0.03),
                       loss=keras.losses.SparseCategoricalCrossentropy(
@@ -68,6 +73,47 @@ class DataPruningScoresTest(testing.TestCase):
                   callbacks=[scorer])
         top = np.argsort(scorer.scores)[-len(flipped):]
         self.assertEqual(set(top), set(flipped))
+
+    def test_grand_against_reference(self):
+        rng = np.random.default_rng(4)
+        x = rng.normal(size=(10, 4)).astype("float32")
+        y = np.arange(10) % 3
+        gradients = [rng.normal(size=(10, 4, 3)), rng.normal(size=(10, 3))]
+        self.assertAllClose(kerastricks.ops.grand(gradients),
+                            reference.np_grand(gradients), atol=1e-5,
+                            rtol=1e-5)
+        for score in ("grand", "grand_last_layer"):
+            # Scored after the only epoch, at the weights fit leaves.
+            scorer = kerastricks.callbacks.DataPruningScores(
+                (x, y), score_epochs=(1,), batch_size=4, score=score)
+            model = testing.problems.mlp(outputs=3)
+            model.compile(optimizer="adam", loss=keras.losses.
+                          SparseCategoricalCrossentropy(from_logits=True))
+            model.fit(x, y, epochs=1, batch_size=5, verbose=0,
+                      callbacks=[scorer])
+            kernel_1, bias_1, kernel_2, bias_2 = model.get_weights()
+            hidden = np.maximum(x @ kernel_1 + bias_1, 0.0)
+            if score == "grand":
+                expected = reference.np_grand_two_layer(
+                    x, kernel_1, bias_1, kernel_2, bias_2, y)
+            else:
+                # Softmax cross-entropy on a Dense head: |p - y| |[h, 1]|.
+                expected = reference.np_grand_last_dense(
+                    hidden, hidden @ kernel_2 + bias_2, y)
+            self.assertAllClose(scorer.scores, expected, atol=1e-5,
+                                rtol=1e-4)
+
+    def test_grand_mixed_precision(self):
+        x, y = testing.problems.blobs(num_examples=12)
+        with testing.dtype_policy("mixed_bfloat16"):
+            model = testing.problems.mlp(outputs=3, normalization=True)
+            scorer = kerastricks.callbacks.DataPruningScores(
+                (x, y), score_epochs=(1,), batch_size=8, score="grand")
+            model.compile(optimizer="adam", loss=keras.losses.
+                          SparseCategoricalCrossentropy(from_logits=True))
+            model.fit(x, y, epochs=1, verbose=0, callbacks=[scorer])
+        self.assertDType(scorer.scores, "float32")
+        self.assertAllFinite(scorer.scores)
 
 
 class PrototypeScoresAndSelectionTest(testing.TestCase):

@@ -1,0 +1,40 @@
+import jax
+
+
+def compile_per_example_gradients(model, loss_fn, variables):
+    """Returns `gradients(x, y)`: for each of `variables` (trainable weights
+    of `model`), the gradients of `loss_fn(y[i:i+1], model(x[i:i+1]))[0]`
+    for every example i, stacked to `(batch,) + variable.shape`, at the
+    weights `model` holds when `gradients` is called (inference mode).
+
+    One `jax.vmap(jax.grad(...))` over `model.stateless_call`, jitted once
+    per batch shape.
+    """
+    positions = [
+        next(i for i, v in enumerate(model.trainable_variables) if v is w)
+        for w in variables
+    ]
+
+    def example_loss(selected, trainable, non_trainable, x, y):
+        trainable = list(trainable)
+        for position, value in zip(positions, selected):
+            trainable[position] = value
+        outputs, _ = model.stateless_call(
+            trainable, non_trainable, x[None], training=False
+        )
+        return loss_fn(y[None], outputs)[0]
+
+    batched = jax.jit(
+        jax.vmap(jax.grad(example_loss), in_axes=(None, None, None, 0, 0))
+    )
+
+    def gradients(x, y):
+        return batched(
+            [v.value for v in variables],
+            [v.value for v in model.trainable_variables],
+            [v.value for v in model.non_trainable_variables],
+            x,
+            y,
+        )
+
+    return gradients
