@@ -5,9 +5,11 @@ from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
 from kerastricks.layers.spatial_pyramid_pooling2d import SpatialPyramidPooling2D
+from kerastricks.layers.tract import TrAct
 
 __all__ = [
     "GroupGeneralizedMeanPooling",
     "QKNormMultiHeadAttention",
     "SpatialPyramidPooling2D",
+    "TrAct",
 ]

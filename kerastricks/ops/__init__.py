@@ -26,12 +26,17 @@ from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
 from kerastricks.ops.stablemax import stablemax
 from kerastricks.ops.stablemax import stablemax_cross_entropy
+from kerastricks.ops.tract import conv2d_patches
+from kerastricks.ops.tract import tract_conv2d
+from kerastricks.ops.tract import tract_dense
+from kerastricks.ops.tract import tract_kernel_gradient
 from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
     "amplify",
     "soft_confusion_matrix",
     "soft_dice_loss",
+    "conv2d_patches",
     "class_probabilities",
     "el2n",
     "fisher_weighted_average",
@@ -52,6 +57,9 @@ __all__ = [
     "stablemax",
     "stablemax_cross_entropy",
     "supervised_contrastive_loss",
+    "tract_conv2d",
+    "tract_dense",
+    "tract_kernel_gradient",
     "weighted_categorical_cross_entropy",
     "z_loss",
 ]
