@@ -21,6 +21,7 @@ from kerastricks.ops.logit_z_loss import logit_z_loss
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.ops.sharpness_aware import sharpness_aware_perturbation
 from kerastricks.ops.softmax_collapse import softmax_collapse
 from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
@@ -30,6 +31,7 @@ from kerastricks.ops.tract import conv2d_patches
 from kerastricks.ops.tract import tract_conv2d
 from kerastricks.ops.tract import tract_dense
 from kerastricks.ops.tract import tract_kernel_gradient
+from kerastricks.ops.trajectory_loss import trajectory_loss
 from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
@@ -52,11 +54,13 @@ __all__ = [
     "orthogonalize_gradient",
     "prototype_distance",
     "remove_radial_component",
+    "sharpness_aware_perturbation",
     "softmax_collapse",
     "spatial_pyramid_pooling",
     "stablemax",
     "stablemax_cross_entropy",
     "supervised_contrastive_loss",
+    "trajectory_loss",
     "tract_conv2d",
     "tract_dense",
     "tract_kernel_gradient",

@@ -6,3 +6,5 @@ from kerastricks.backend.tensorflow.optimizer_step import (
 from kerastricks.backend.tensorflow.per_example_gradients import (
     compile_per_example_gradients,
 )
+from kerastricks.backend.tensorflow.training_step import loss_and_gradients
+from kerastricks.backend.tensorflow.training_step import train_step

@@ -4,3 +4,5 @@ from kerastricks.backend.torch.optimizer_step import compile_optimizer_apply
 from kerastricks.backend.torch.per_example_gradients import (
     compile_per_example_gradients,
 )
+from kerastricks.backend.torch.training_step import loss_and_gradients
+from kerastricks.backend.torch.training_step import train_step

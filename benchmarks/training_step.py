@@ -1,0 +1,162 @@
+"""Step time of the training-step techniques against plain training.
+
+Times one compiled training step (`train_on_batch`, after warm-up) of a
+ResNet-20-shaped CIFAR model (3 stages of 3 basic blocks, 16/32/64
+channels, BatchNorm; 0.27M parameters) on synthetic 32x32x3 data, for
+plain training and the SAM, ASAM, SAF and MESA wrappers, and for TrAct on
+the first convolution. Every variant is measured in the same run, so the
+ratios compare like with like (rounds interleave the variants; times and
+ratios are medians over the rounds):
+
+    KERAS_BACKEND=jax python -m benchmarks.training_step --rounds 20
+"""
+
+import argparse
+import platform
+import time
+
+import keras
+import numpy as np
+
+import kerastricks
+
+NUM_CLASSES = 10
+
+
+def _conv(filters, strides=1):
+    return keras.layers.Conv2D(filters, 3, strides=strides, padding="same",
+                               use_bias=False)
+
+
+def _basic_block(x, filters, strides):
+    shortcut = x
+    y = _conv(filters, strides)(x)
+    y = keras.layers.Activation("relu")(keras.layers.BatchNormalization()(y))
+    y = keras.layers.BatchNormalization()(_conv(filters)(y))
+    if strides != 1 or shortcut.shape[-1] != filters:
+        shortcut = keras.layers.Conv2D(filters, 1, strides=strides,
+                                       use_bias=False)(shortcut)
+        shortcut = keras.layers.BatchNormalization()(shortcut)
+    return keras.layers.Activation("relu")(keras.layers.Add()([y, shortcut]))
+
+
+def resnet20(tract=False):
+    """He et al.'s CIFAR ResNet-20; with `tract`, the stem is TrAct(Conv2D)."""
+    inputs = keras.Input((32, 32, 3))
+    stem = _conv(16)
+    if tract:
+        stem = kerastricks.layers.TrAct(stem, lambda_=0.1)
+    x = keras.layers.Activation("relu")(
+        keras.layers.BatchNormalization()(stem(inputs)))
+    for stage, filters in enumerate((16, 32, 64)):
+        for block in range(3):
+            strides = 2 if stage > 0 and block == 0 else 1
+            x = _basic_block(x, filters, strides)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, keras.layers.Dense(NUM_CLASSES)(x))
+
+
+def _has_tract():
+    return hasattr(kerastricks.layers, "TrAct")
+
+
+VARIANTS = {
+    "base": lambda: resnet20(),
+    "SAM": lambda: kerastricks.models.SAM(resnet20(), rho=0.05),
+    "ASAM": lambda: kerastricks.models.SAM(resnet20(), rho=0.5,
+                                           adaptive=True),
+    "SAF": lambda: kerastricks.models.SAF(resnet20(), num_examples=50000),
+    "MESA": lambda: kerastricks.models.MESA(resnet20()),
+    "TrAct": lambda: resnet20(tract=True),
+}
+
+
+def _batch(name, batch_size, rng):
+    x = rng.normal(size=(batch_size, 32, 32, 3)).astype("float32")
+    y = rng.integers(0, NUM_CLASSES, size=batch_size).astype("int32")
+    if name == "SAF":
+        # Any fixed ids in [0, num_examples): the memory row costs the same.
+        x = kerastricks.models.SAF.with_example_indices(
+            x, rng.integers(0, 50000, size=batch_size).astype("int32"))
+    to_tensor = keras.ops.convert_to_tensor
+    return keras.tree.map_structure(to_tensor, x), to_tensor(y)
+
+
+def prepare(name, batch_size, warmup, jit_compile):
+    """Builds, compiles and warms up a variant; returns its step."""
+    keras.utils.set_random_seed(0)
+    model = VARIANTS[name]()
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=jit_compile,
+    )
+    x, y = _batch(name, batch_size, np.random.default_rng(0))
+
+    def step():
+        return model.train_on_batch(x, y)
+
+    for _ in range(warmup):
+        step()
+    return step
+
+
+def time_steps(step, steps):
+    start = time.perf_counter()
+    for _ in range(steps):
+        loss = step()
+    float(np.asarray(loss).ravel()[0])
+    return (time.perf_counter() - start) / steps * 1000.0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=2,
+                        help="steps per timed round")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--only", action="append", choices=sorted(VARIANTS),
+                        help="time only these variants (repeatable); the "
+                        "baseline is always timed")
+    parser.add_argument(
+        "--jit-compile", default=None, choices=("auto", "true", "false"),
+        help="default: true (XLA) on JAX and TensorFlow, false on torch "
+        "(Keras's default there; torch.compile takes minutes on CPU)")
+    args = parser.parse_args(argv)
+    if args.jit_compile is None:
+        args.jit_compile = (
+            "false" if keras.config.backend() == "torch" else "true")
+    jit_compile = {"auto": "auto", "true": True, "false": False}[
+        args.jit_compile]
+    names = ["base"] + [n for n in VARIANTS if n != "base"
+                        and (not args.only or n in args.only)]
+    print(f"# training step, ResNet-20 (CIFAR), batch {args.batch_size}, "
+          f"backend {keras.config.backend()}, keras {keras.__version__}, "
+          f"jit_compile={args.jit_compile}, "
+          f"{platform.processor() or platform.machine()}")
+    print(f"{'variant':<8}{'ms/step':>10}{'vs base':>9}")
+    steps = {}
+    for name in names:
+        if name == "TrAct" and not _has_tract():
+            continue
+        steps[name] = prepare(name, args.batch_size, args.warmup,
+                              jit_compile)
+    # Rounds interleave the variants in a random order, so a load change on
+    # a shared machine hits them all; a variant's ratio is the median over
+    # rounds of its time over the baseline's time in the same round.
+    times = {name: [] for name in steps}
+    order = np.random.default_rng(0)
+    for _ in range(args.rounds):
+        for name in order.permutation(list(steps)):
+            times[name].append(time_steps(steps[name], args.steps))
+    base = np.asarray(times["base"])
+    for name in names:
+        if name not in steps:
+            print(f"{name:<8}{'not available':>19}")
+            continue
+        ratio = np.median(np.asarray(times[name]) / base)
+        print(f"{name:<8}{np.median(times[name]):>10.1f}{ratio:>8.2f}x")
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""The machinery shared by the model wrappers (SAM, SAF, MESA).
+
+`ModelWrapper` is a `keras.Model` around any existing model (Sequential,
+functional or subclassed), kept as `wrapper.inner`. Techniques either
+override `compute_loss` (SAF, MESA: Keras's own training step, so no extra
+backward pass) or replace the gradient (SAM) through `compute_gradients`,
+which the backend package drives: `kerastricks.backend.<name>.train_step`
+adapts Keras's trainers (stateless `train_step(state, data)` on JAX,
+stateful `train_step(data)` on TensorFlow and torch) to the one stateless
+`compute_gradients` written here with `keras.ops`, and
+`loss_and_gradients` is the only framework call it needs.
+"""
+
+import inspect
+import numbers
+
+import keras
+from keras import ops
+
+from kerastricks import backend
+from kerastricks.utils import validation
+
+# SAF identifies examples by an index travelling with the inputs:
+# `x = {"inputs": x, "example_index": i}` (see `SAF.with_example_indices`).
+INPUTS_KEY = "inputs"
+EXAMPLE_INDEX_KEY = "example_index"
+
+_FIT_SIGNATURE = inspect.signature(keras.Model.fit)
+
+
+def is_indexed(inputs):
+    """Whether `inputs` is `{"inputs": x, "example_index": indices}`."""
+    return isinstance(inputs, dict) and set(inputs) == {
+        INPUTS_KEY,
+        EXAMPLE_INDEX_KEY,
+    }
+
+
+def model_inputs(inputs):
+    """The part of `inputs` the wrapped model reads."""
+    return inputs[INPUTS_KEY] if is_indexed(inputs) else inputs
+
+
+def check_epoch(name, value):
+    """Checks a non-negative integer epoch; returns it as an `int`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"Argument `{name}` must be an integer epoch. Received: "
+            f"{name}={value!r} of type {type(value).__name__}"
+        )
+    return int(validation.check_non_negative(name, value))
+
+
+def sum_over_batch_size(values, sample_weight=None):
+    """Keras's default loss reduction: `mean(sample_weight * values)`, the
+    weights broadcast from `(batch,)` or `(batch, 1)` to `values`."""
+    if sample_weight is None:
+        return ops.mean(values)
+    weights = ops.cast(sample_weight, values.dtype)
+    while len(weights.shape) > len(values.shape):
+        weights = ops.squeeze(weights, axis=-1)
+    while len(weights.shape) < len(values.shape):
+        weights = ops.expand_dims(weights, axis=-1)
+    return ops.mean(values * weights)
+
+
+class _EpochCounter(keras.callbacks.Callback):
+    """Adds one to the wrapper's `epoch` variable after every epoch."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch_variable = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch_variable.assign_add(1)
+
+
+class ModelWrapper(keras.Model):
+    """Base class of the kerastricks model wrappers (internal).
+
+    Subclasses set `tracks_epochs = True` to get an `epoch` variable (int32,
+    counted from 0, saved with the model) that `fit` advances after every
+    epoch, so that epoch-dependent behaviour needs no host round trip inside
+    the step. They override `build_state(output_spec)` to create variables
+    that depend on the wrapped model's outputs.
+    """
+
+    tracks_epochs = False
+
+    def __init__(self, model, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(model, ModelWrapper):
+            raise ValueError(
+                f"{type(self).__name__} cannot wrap another kerastricks "
+                f"wrapper. Received: model={type(model).__name__}; wrap the "
+                "plain model (`wrapper.inner`) instead"
+            )
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                "Argument `model` must be a `keras.Model` (Sequential, "
+                "functional or subclassed). Received: model of type "
+                f"{type(model).__name__}"
+            )
+        self.inner = model
+        if self.tracks_epochs:
+            self.epoch = self.add_weight(
+                shape=(),
+                dtype="int32",
+                initializer="zeros",
+                trainable=False,
+                autocast=False,
+                name="epoch",
+            )
+
+    # ------------------------------------------------------------- building
+    def build(self, input_shape):
+        spec = keras.tree.map_shape_structure(
+            keras.KerasTensor, model_inputs(input_shape)
+        )
+        self.build_state(self.inner.compute_output_spec(spec))
+
+    def build_state(self, output_spec):
+        """Creates the wrapper's own variables once the output is known."""
+
+    def call(self, inputs, training=None):
+        return self.inner(model_inputs(inputs), training=training)
+
+    # ------------------------------------------------------------- training
+    def fit(self, *args, **kwargs):
+        arguments = _FIT_SIGNATURE.bind(self, *args, **kwargs).arguments
+        arguments.pop("self")
+        arguments = self.prepare_fit(arguments)
+        return super().fit(**arguments)
+
+    def prepare_fit(self, arguments):
+        """Adjusts the arguments of `fit` (a dict) before Keras sees them."""
+        if self.tracks_epochs:
+            callbacks = arguments.get("callbacks")
+            if isinstance(callbacks, keras.callbacks.CallbackList):
+                callbacks.append(_EpochCounter(self.epoch))
+            else:
+                callbacks = list(callbacks or [])
+                callbacks.append(_EpochCounter(self.epoch))
+            arguments["callbacks"] = callbacks
+        return arguments
+
+    def epoch_in_range(self, start_epoch, end_epoch):
+        """A boolean tensor: `start_epoch < epoch < end_epoch` (no upper
+        bound when `end_epoch` is None), the authors' condition."""
+        epoch = ops.convert_to_tensor(self.epoch)
+        active = ops.greater(epoch, start_epoch)
+        if end_epoch is not None:
+            active = ops.logical_and(active, ops.less(epoch, end_epoch))
+        return active
+
+    # ----------------------------------------- custom-gradient training step
+    def compute_gradients(
+        self, trainable, non_trainable, metrics, optimizer_values, x, y,
+        sample_weight,
+    ):
+        """Returns `(gradients, (loss, y_pred, non_trainable, metrics))`.
+
+        Stateless: every argument is a list of variable values (in the
+        order of `self.trainable_variables`, `self.non_trainable_variables`,
+        `self.metrics_variables` and `self.optimizer.variables`) or the
+        batch. The default is Keras's own step: one forward and backward
+        pass. The gradients are those of the *scaled* loss (see
+        `keras.optimizers.LossScaleOptimizer`), as the optimizer expects.
+        """
+        (_, aux), gradients = self.loss_and_gradients(
+            trainable, non_trainable, metrics, optimizer_values, x, y,
+            sample_weight,
+        )
+        return gradients, aux
+
+    def loss_and_gradients(
+        self, trainable, non_trainable, metrics, optimizer_values, x, y,
+        sample_weight,
+    ):
+        """One forward and backward pass at the given trainable values."""
+
+        def scaled_loss(values):
+            return self.scaled_loss_and_updates(
+                values, non_trainable, metrics, optimizer_values, x, y,
+                sample_weight,
+            )
+
+        return backend.get().loss_and_gradients(scaled_loss, trainable)
+
+    def scaled_loss_and_updates(
+        self, trainable, non_trainable, metrics, optimizer_values, x, y,
+        sample_weight,
+    ):
+        """The training loss at the given values, without touching any
+        variable: `(scaled_loss, (loss, y_pred, non_trainable, metrics))`
+        with the updated non-trainable (e.g. BatchNorm statistics) and
+        metric values of this forward pass."""
+        mapping = list(zip(self.trainable_variables, trainable))
+        mapping += zip(self.non_trainable_variables, non_trainable)
+        mapping += zip(self.metrics_variables, metrics)
+        with keras.StatelessScope(
+            state_mapping=mapping, collect_losses=True
+        ) as scope:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(
+                x, y, y_pred, sample_weight=sample_weight, training=True
+            )
+        non_trainable = [
+            scope.get_current_value(v) for v in self.non_trainable_variables
+        ]
+        metrics = [scope.get_current_value(v) for v in self.metrics_variables]
+        with keras.StatelessScope(
+            state_mapping=list(zip(self.optimizer.variables, optimizer_values))
+        ):
+            scaled_loss = self.optimizer.scale_loss(loss)
+        return scaled_loss, (loss, y_pred, non_trainable, metrics)
+
+    def stateless_train_step(self, state, data):
+        """A training step for trainers that pass the state (JAX)."""
+        trainable, non_trainable, optimizer_values, metrics = state
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        gradients, (loss, y_pred, non_trainable, metrics) = (
+            self.compute_gradients(
+                trainable, non_trainable, metrics, optimizer_values, x, y,
+                sample_weight,
+            )
+        )
+        trainable, optimizer_values = self.optimizer.stateless_apply(
+            optimizer_values, gradients, trainable
+        )
+        with keras.StatelessScope(
+            state_mapping=list(zip(self.metrics_variables, metrics))
+        ) as scope:
+            logs = self._update_metrics(loss, x, y, y_pred, sample_weight)
+        metrics = [scope.get_current_value(v) for v in self.metrics_variables]
+        return logs, (trainable, non_trainable, optimizer_values, metrics)
+
+    def stateful_train_step(self, data, update_scope):
+        """A training step for trainers that update variables in place
+        (TensorFlow, torch); `update_scope()` wraps the updates."""
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        # TensorFlow builds models and optimizers lazily, in the first trace
+        # of the step, where creating variables is allowed.
+        if not self.built:
+            self(x)
+        if not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+        # Snapshots: variables created later in the step (metrics built on
+        # first use) must not shift the pairing of values and variables.
+        trainable_variables = list(self.trainable_variables)
+        non_trainable_variables = list(self.non_trainable_variables)
+        metrics_variables = list(self.metrics_variables)
+        gradients, (loss, y_pred, non_trainable, metrics) = (
+            self.compute_gradients(
+                [v.value for v in trainable_variables],
+                [v.value for v in non_trainable_variables],
+                [v.value for v in metrics_variables],
+                [v.value for v in self.optimizer.variables],
+                x, y, sample_weight,
+            )
+        )
+        with update_scope():
+            for variable, value in zip(non_trainable_variables, non_trainable):
+                variable.assign(value)
+            for variable, value in zip(metrics_variables, metrics):
+                variable.assign(value)
+            self.optimizer.apply(gradients, trainable_variables)
+        return self._update_metrics(loss, x, y, y_pred, sample_weight)
+
+    def _update_metrics(self, loss, x, y, y_pred, sample_weight):
+        batch_size = ops.shape(
+            next(i for i in keras.tree.flatten(x) if i is not None)
+        )[0]
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss, sample_weight=batch_size)
+                break
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    # -------------------------------------------------------------- config
+    def get_config(self):
+        config = super().get_config()
+        config["model"] = keras.saving.serialize_keras_object(self.inner)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        model = keras.saving.deserialize_keras_object(
+            config.pop("model"), custom_objects=custom_objects
+        )
+        return cls(model, **config)
+
