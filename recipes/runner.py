@@ -137,8 +137,10 @@ def train(
         _AtomicCheckpoint(directory, checkpoint_every, epochs),
     ] + list(callbacks or [])
     if start_epoch < epochs:
-        train_batches = EpochShuffledBatches(x_train, y_train, batch_size,
-                                             seed, first_epoch=start_epoch)
+        # SAF remembers each example's logits: batches carry their indices.
+        train_batches = EpochShuffledBatches(
+            x_train, y_train, batch_size, seed, first_epoch=start_epoch,
+            index_inputs=getattr(model, "with_example_indices", None))
         if verbose == "auto" and train_batches.steps_per_epoch == 1:
             run_callbacks.append(EpochProgressBar(epochs, start_epoch))
             verbose = 0
@@ -180,16 +182,20 @@ class EpochShuffledBatches(keras.utils.PyDataset):
     epoch's first batches before any epoch callback runs. Here batch `i` of
     the stream is a pure function of `i`: epoch `first_epoch + i // steps`,
     rows from that epoch's seeded permutation. Fit it with
-    `steps_per_epoch=dataset.steps_per_epoch`.
+    `steps_per_epoch=dataset.steps_per_epoch`. With `index_inputs` (such as
+    `kerastricks.models.SAF.with_example_indices`) a batch's inputs are
+    `index_inputs(x_rows, rows)`, each example carrying its row number.
     """
 
-    def __init__(self, x, y, batch_size, seed, first_epoch=0):
+    def __init__(self, x, y, batch_size, seed, first_epoch=0,
+                 index_inputs=None):
         super().__init__()
         self.x = x
         self.y = y
         self.batch_size = batch_size
         self.seed = seed
         self.first_epoch = first_epoch
+        self.index_inputs = index_inputs
         self.size = len(keras.tree.flatten(x)[0])
         self.steps_per_epoch = math.ceil(self.size / batch_size)
         self._epoch = None
@@ -212,8 +218,10 @@ class EpochShuffledBatches(keras.utils.PyDataset):
                 [self.seed, epoch]).permutation(self.size)
         rows = self._order[step * self.batch_size:
                            (step + 1) * self.batch_size]
-        return (keras.tree.map_structure(lambda a: a[rows], self.x),
-                keras.tree.map_structure(lambda a: a[rows], self.y))
+        x_rows = keras.tree.map_structure(lambda a: a[rows], self.x)
+        if self.index_inputs is not None:
+            x_rows = self.index_inputs(x_rows, rows.astype("int32"))
+        return x_rows, keras.tree.map_structure(lambda a: a[rows], self.y)
 
 
 class EpochProgressBar(keras.callbacks.Callback):

@@ -49,6 +49,7 @@ class ImageClassifierRecipe(Recipe):
         self.num_classes = kerastricks.utils.validation.check_positive_int(
             "num_classes", num_classes or _DEFAULT_NUM_CLASSES
         )
+        self.num_train_examples = None
 
     def declare_hyperparameters(self, hp):
         values = {
@@ -93,6 +94,29 @@ class ImageClassifierRecipe(Recipe):
                                              sampling="log", default=0.05)
                 values["sam_adaptive"] = hp.Boolean("sam_adaptive",
                                                     default=False)
+        for wrapper, weight in (("saf", 0.3), ("mesa", 0.8)):
+            if wrapper in self.missing_techniques["wrapper"]:
+                continue
+            with hp.conditional_scope("wrapper", [wrapper]):
+                values[f"{wrapper}_trajectory_loss_weight"] = hp.Float(
+                    f"{wrapper}_trajectory_loss_weight", 0.0, 2.0,
+                    default=weight)
+                values[f"{wrapper}_temperature"] = hp.Float(
+                    f"{wrapper}_temperature", 1.0, 10.0, default=5.0)
+                values[f"{wrapper}_start_epoch"] = hp.Int(
+                    f"{wrapper}_start_epoch", 0, 50, default=5)
+        if "saf" not in self.missing_techniques["wrapper"]:
+            with hp.conditional_scope("wrapper", ["saf"]):
+                values["saf_lag_epochs"] = hp.Int("saf_lag_epochs", 1, 5,
+                                                  default=3)
+        if "mesa" not in self.missing_techniques["wrapper"]:
+            with hp.conditional_scope("wrapper", ["mesa"]):
+                # The authors' 0.9998 averages over ~5,000 steps, about four
+                # ImageNet epochs; 0.95 is ~one epoch of digits at batch 64,
+                # as the MESA card advises for small data.
+                values["mesa_ema_momentum"] = hp.Float(
+                    "mesa_ema_momentum", 0.9, 0.9999, sampling="reverse_log",
+                    default=0.95)
         with hp.conditional_scope("pooling", ["ggem"]):
             values["ggem_groups"] = hp.Choice("ggem_groups", [1, 2, 4, 8],
                                               default=4)
@@ -105,10 +129,24 @@ class ImageClassifierRecipe(Recipe):
             sam = require("models.SAM", "wrapper", "sam")
             model = sam(model, rho=values["sam_rho"],
                         adaptive=values["sam_adaptive"])
-        elif values["wrapper"] in ("saf", "mesa"):
-            wrapper = require(f"models.{values['wrapper'].upper()}",
-                              "wrapper", values["wrapper"])
-            model = wrapper(model)
+        elif values["wrapper"] == "saf":
+            saf = require("models.SAF", "wrapper", "saf")
+            model = saf(
+                model, num_examples=self.num_train_examples,
+                trajectory_loss_weight=values["saf_trajectory_loss_weight"],
+                temperature=values["saf_temperature"],
+                start_epoch=values["saf_start_epoch"],
+                lag_epochs=values["saf_lag_epochs"],
+            )
+        elif values["wrapper"] == "mesa":
+            mesa = require("models.MESA", "wrapper", "mesa")
+            model = mesa(
+                model,
+                trajectory_loss_weight=values["mesa_trajectory_loss_weight"],
+                temperature=values["mesa_temperature"],
+                start_epoch=values["mesa_start_epoch"],
+                ema_momentum=values["mesa_ema_momentum"],
+            )
         model.compile(
             optimizer=self._optimizer(values),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -179,6 +217,8 @@ class ImageClassifierRecipe(Recipe):
         prepared = datasets.check_images(splits, self.name)
         self.input_shape, self.num_classes = datasets.adapt_image_problem(
             self._explicit_problem, prepared)
+        # SAF remembers each training example's logits.
+        self.num_train_examples = len(prepared["train"][0])
         return prepared
 
     def summarize(self, history):

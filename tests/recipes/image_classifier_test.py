@@ -1,6 +1,8 @@
 import functools
 import os
 
+import keras
+
 import keras_tuner
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ import tensorflow_datasets as tfds
 import kerastricks
 import recipes
 from kerastricks import testing
+from recipes import runner
 from recipes.image_classifier import ImageClassifierRecipe
 
 pytestmark = [pytest.mark.requires_trainable_backend]
@@ -119,3 +122,30 @@ class ImageClassifierRecipeTest(testing.TestCase):
             recipes.load("image_classifier", preset="hot")
         with self.assertRaisesRegex(ValueError, "must be one of"):
             recipes.load("image_classifier", optimizer="lion")
+
+    def test_training_step_wrappers_in_a_run_folder(self):
+        folder = self.make_temp_dir()
+        path = os.path.join(folder, "images.npz")
+        np.savez(path, x=self.x, y=self.y % 3)
+        for wrapper, cls, knobs in (
+            ("sam", kerastricks.models.SAM, {"sam_adaptive": True}),
+            ("saf", kerastricks.models.SAF,
+             {"saf_start_epoch": 0, "saf_lag_epochs": 1}),
+            ("mesa", kerastricks.models.MESA, {"mesa_start_epoch": 0}),
+        ):
+            recipe = ImageClassifierRecipe().set_hyperparameters(
+                **TINY, optimizer="adam", wrapper=wrapper, **knobs)
+            directory = os.path.join(folder, wrapper)
+            summary = runner.train(recipe, directory, epochs=2, batch_size=4,
+                                   data=path, verbose=0)
+            self.assertTrue(np.isfinite(summary["final_loss"]), wrapper)
+            model = keras.saving.load_model(
+                os.path.join(directory, runner.MODEL_FILE))
+            self.assertIsInstance(model, cls)
+            if wrapper == "saf":
+                # The runner's batches carried the example indices: every
+                # training example's logits were remembered.
+                self.assertEqual(model.num_examples, 13)  # 80% of 16
+                memory = keras.ops.convert_to_numpy(model.memory)
+                self.assertEqual(
+                    int(np.any(memory != 0, axis=-1).sum()), 2 * 13)
