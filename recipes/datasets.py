@@ -57,23 +57,9 @@ def load_tfds(dataset_name, seed=0, keys=None):
     Returns:
         `{"train": (x, y), "validation": (x, y)}` of NumPy arrays.
     """
-    try:
-        import tensorflow_datasets as tfds
-    except ImportError as error:
-        raise ImportError(
-            "Loading 'tfds:...' datasets needs tensorflow-datasets "
-            "(pip install 'kerastricks[data]')."
-        ) from error
-    try:
-        train, info = tfds.load(dataset_name, split="train", with_info=True,
-                                as_supervised=keys is None)
-    except Exception as error:
-        # TFDS's own message lists every dataset it knows: keep line one.
-        first_line = str(error).strip().splitlines()[0]
-        raise ValueError(
-            f"Cannot load TFDS dataset {dataset_name!r} (split 'train'): "
-            f"{first_line}"
-        ) from error
+    tfds = _import_tfds()
+    train, info = _load_train_split(tfds, dataset_name,
+                                    as_supervised=keys is None)
     held_out = next(
         (name for name in ("validation", "test") if name in info.splits),
         None,
@@ -152,22 +138,8 @@ def infer_num_classes(splits):
 def load_tfds_text(dataset_name, max_characters):
     """Joins the text of a TFDS dataset's `train` split (its first string
     feature, e.g. `text`) up to `max_characters` characters."""
-    try:
-        import tensorflow_datasets as tfds
-    except ImportError as error:
-        raise ImportError(
-            "Loading 'tfds:...' datasets needs tensorflow-datasets "
-            "(pip install 'kerastricks[data]')."
-        ) from error
-    try:
-        dataset, info = tfds.load(dataset_name, split="train",
-                                  with_info=True)
-    except Exception as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise ValueError(
-            f"Cannot load TFDS dataset {dataset_name!r} (split 'train'): "
-            f"{first_line}"
-        ) from error
+    tfds = _import_tfds()
+    dataset, info = _load_train_split(tfds, dataset_name)
     text_keys = [
         key for key, feature in info.features.items()
         if isinstance(feature, tfds.features.Text)
@@ -187,3 +159,28 @@ def load_tfds_text(dataset_name, max_characters):
         if length >= max_characters:
             break
     return "\n".join(pieces)
+
+
+def _import_tfds():
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError as error:
+        raise ImportError(
+            "Loading 'tfds:...' datasets needs tensorflow-datasets "
+            "(pip install 'kerastricks[data]')."
+        ) from error
+    return tfds
+
+
+def _load_train_split(tfds, dataset_name, **kwargs):
+    """`(dataset, info)` of the `train` split, or a `ValueError` that keeps
+    the first line of TFDS's message (it lists every dataset it knows)."""
+    try:
+        return tfds.load(dataset_name, split="train", with_info=True,
+                         **kwargs)
+    except Exception as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise ValueError(
+            f"Cannot load TFDS dataset {dataset_name!r} (split 'train'): "
+            f"{first_line}"
+        ) from error

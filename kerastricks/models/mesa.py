@@ -3,8 +3,7 @@ from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.models import model_wrapper
-from kerastricks.models.model_wrapper import ModelWrapper
-from kerastricks.ops.trajectory_loss import trajectory_loss
+from kerastricks.models.model_wrapper import TrajectoryLossWrapper
 from kerastricks.utils import validation
 
 
@@ -16,7 +15,7 @@ def _copy_of(variable):
 
 
 @kerastricks_export("kerastricks.models.MESA")
-class MESA(ModelWrapper):
+class MESA(TrajectoryLossWrapper):
     """Memory-Efficient Sharpness-Aware training (MESA), SAF without memory.
 
     The variant of `kerastricks.models.SAF` for training sets too large for
@@ -90,25 +89,13 @@ class MESA(ModelWrapper):
         ema_momentum=0.9998,
         **kwargs,
     ):
-        super().__init__(model, **kwargs)
-        self.trajectory_loss_weight = validation.check_non_negative(
-            "trajectory_loss_weight", trajectory_loss_weight
-        )
-        self.temperature = validation.check_positive(
-            "temperature", temperature
-        )
-        self.start_epoch = model_wrapper.check_epoch("start_epoch", start_epoch)
-        if end_epoch is not None:
-            model_wrapper.check_epoch("end_epoch", end_epoch)
-        self.end_epoch = end_epoch
+        super().__init__(model, trajectory_loss_weight, temperature,
+                         start_epoch, end_epoch, **kwargs)
         self.ema_momentum = validation.check_in_range(
             "ema_momentum", ema_momentum, 0.0, 1.0, high_inclusive=False
         )
         self.ema_weights = []
         self._ema_of = {}
-        self.trajectory_loss_tracker = keras.metrics.Mean(
-            name="trajectory_loss"
-        )
         if model.built:
             self._build_ema()
 
@@ -169,24 +156,10 @@ class MESA(ModelWrapper):
             model_wrapper.model_inputs(x),
             training=False,
         )
-        active = self.epoch_in_range(self.start_epoch, self.end_epoch)
-        weight = self.trajectory_loss_weight * ops.cast(active, "float32")
-        term = weight * model_wrapper.sum_over_batch_size(
-            trajectory_loss(y_pred, ops.stop_gradient(past), self.temperature),
-            sample_weight,
-        )
-        self.trajectory_loss_tracker.update_state(term)
-        return loss + ops.cast(term, loss.dtype)
+        return self.add_trajectory_loss(loss, y_pred, ops.stop_gradient(past),
+                                        sample_weight)
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            {
-                "trajectory_loss_weight": self.trajectory_loss_weight,
-                "temperature": self.temperature,
-                "start_epoch": self.start_epoch,
-                "end_epoch": self.end_epoch,
-                "ema_momentum": self.ema_momentum,
-            }
-        )
+        config["ema_momentum"] = self.ema_momentum
         return config

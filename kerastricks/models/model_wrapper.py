@@ -18,6 +18,7 @@ import keras
 from keras import ops
 
 from kerastricks import backend
+from kerastricks.ops.trajectory_loss import trajectory_loss
 from kerastricks.utils import validation
 
 # SAF identifies examples by an index travelling with the inputs:
@@ -290,4 +291,55 @@ class ModelWrapper(keras.Model):
             config.pop("model"), custom_objects=custom_objects
         )
         return cls(model, **config)
+
+
+class TrajectoryLossWrapper(ModelWrapper):
+    """Base of SAF and MESA (internal): the trajectory loss of "Sharpness-
+    Aware Training for Free", added to the compiled loss between
+    `start_epoch` and `end_epoch`, its hyperparameters and its metric."""
+
+    def __init__(self, model, trajectory_loss_weight, temperature,
+                 start_epoch, end_epoch, **kwargs):
+        super().__init__(model, **kwargs)
+        self.trajectory_loss_weight = validation.check_non_negative(
+            "trajectory_loss_weight", trajectory_loss_weight
+        )
+        self.temperature = validation.check_positive(
+            "temperature", temperature
+        )
+        self.start_epoch = check_epoch("start_epoch", start_epoch)
+        if end_epoch is not None:
+            check_epoch("end_epoch", end_epoch)
+        self.end_epoch = end_epoch
+        self.trajectory_loss_tracker = keras.metrics.Mean(
+            name="trajectory_loss"
+        )
+
+    def add_trajectory_loss(self, loss, y_pred, past_logits, sample_weight,
+                            active=True):
+        """`loss` plus the weighted trajectory term, when `active` and the
+        epoch is in `[start_epoch, end_epoch)` (both tensors, no host
+        round trip)."""
+        active = ops.logical_and(
+            self.epoch_in_range(self.start_epoch, self.end_epoch), active
+        )
+        weight = self.trajectory_loss_weight * ops.cast(active, "float32")
+        term = weight * sum_over_batch_size(
+            trajectory_loss(y_pred, past_logits, self.temperature),
+            sample_weight,
+        )
+        self.trajectory_loss_tracker.update_state(term)
+        return loss + ops.cast(term, loss.dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "trajectory_loss_weight": self.trajectory_loss_weight,
+                "temperature": self.temperature,
+                "start_epoch": self.start_epoch,
+                "end_epoch": self.end_epoch,
+            }
+        )
+        return config
 

@@ -4,8 +4,7 @@ from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.models import model_wrapper
-from kerastricks.models.model_wrapper import ModelWrapper
-from kerastricks.ops.trajectory_loss import trajectory_loss
+from kerastricks.models.model_wrapper import TrajectoryLossWrapper
 from kerastricks.utils import validation
 
 
@@ -19,7 +18,7 @@ def _is_array_data(x):
 
 
 @kerastricks_export("kerastricks.models.SAF")
-class SAF(ModelWrapper):
+class SAF(TrajectoryLossWrapper):
     """Sharpness-Aware Training for Free (SAF): SAM's flat minima at no cost.
 
     SAM needs a second forward/backward pass per step to measure sharpness.
@@ -98,28 +97,16 @@ class SAF(ModelWrapper):
         lag_epochs=3,
         **kwargs,
     ):
-        super().__init__(model, **kwargs)
+        super().__init__(model, trajectory_loss_weight, temperature,
+                         start_epoch, end_epoch, **kwargs)
         if num_examples is not None:
             validation.check_positive_int("num_examples", num_examples)
         self.num_examples = num_examples
-        self.trajectory_loss_weight = validation.check_non_negative(
-            "trajectory_loss_weight", trajectory_loss_weight
-        )
-        self.temperature = validation.check_positive(
-            "temperature", temperature
-        )
-        self.start_epoch = model_wrapper.check_epoch("start_epoch", start_epoch)
-        if end_epoch is not None:
-            model_wrapper.check_epoch("end_epoch", end_epoch)
-        self.end_epoch = end_epoch
         self.lag_epochs = validation.check_positive_int(
             "lag_epochs", lag_epochs
         )
         self.num_classes = None
         self.memory = None
-        self.trajectory_loss_tracker = keras.metrics.Mean(
-            name="trajectory_loss"
-        )
 
     @staticmethod
     def with_example_indices(x, example_index):
@@ -235,28 +222,16 @@ class SAF(ModelWrapper):
                 logits,
             )
         )
-        active = ops.logical_and(
-            self.epoch_in_range(self.start_epoch, self.end_epoch),
-            ops.greater_equal(epoch, self.lag_epochs),
+        # A slot is read only once it has been written.
+        return self.add_trajectory_loss(
+            loss, y_pred, past, sample_weight,
+            active=ops.greater_equal(epoch, self.lag_epochs),
         )
-        weight = self.trajectory_loss_weight * ops.cast(active, "float32")
-        term = weight * model_wrapper.sum_over_batch_size(
-            trajectory_loss(y_pred, past, self.temperature), sample_weight
-        )
-        self.trajectory_loss_tracker.update_state(term)
-        return loss + ops.cast(term, loss.dtype)
 
     def get_config(self):
         config = super().get_config()
         config.update(
-            {
-                "num_examples": self.num_examples,
-                "trajectory_loss_weight": self.trajectory_loss_weight,
-                "temperature": self.temperature,
-                "start_epoch": self.start_epoch,
-                "end_epoch": self.end_epoch,
-                "lag_epochs": self.lag_epochs,
-            }
+            {"num_examples": self.num_examples, "lag_epochs": self.lag_epochs}
         )
         return config
 

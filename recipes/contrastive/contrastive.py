@@ -13,9 +13,8 @@ import keras
 import numpy as np
 
 import kerastricks
-from recipes import datasets
+from recipes.image_recipe import ImageRecipe
 from recipes.layers import batch_norm
-from recipes.recipe import Recipe
 
 OBJECTIVES = ("supervised_contrastive", "nt_xent", "cross_entropy")
 
@@ -117,7 +116,7 @@ def encoder_of(model):
     return model.get_layer("encoder")
 
 
-class ContrastiveRecipe(Recipe):
+class ContrastiveRecipe(ImageRecipe):
     """Supervised-contrastive or NT-Xent pre-training, then a linear probe.
 
     Searches the objective (`supervised_contrastive`, `nt_xent`, or
@@ -129,11 +128,7 @@ class ContrastiveRecipe(Recipe):
     `val_accuracy`. The default data is scikit-learn's bundled 8x8 digits;
     `data` may name a `.npz` file or a TFDS image dataset (`tfds:mnist`).
 
-    Args:
-        input_shape: `(height, width, channels)`. Defaults to the data's, or
-            `(8, 8, 1)` (digits).
-        num_classes: int. Defaults to the data's, or `10`.
-        distribution: see `Recipe`.
+    Args: see `ImageRecipe` (`input_shape`, `num_classes`, `distribution`).
     """
 
     name = "contrastive"
@@ -141,23 +136,6 @@ class ContrastiveRecipe(Recipe):
     # Contrastive losses compare each example with the rest of its batch.
     default_batch_size = 128
     objective = ("val_probe_accuracy", "max")
-
-    def __init__(self, input_shape=None, num_classes=None, distribution=None,
-                 tunable=True):
-        super().__init__(distribution=distribution, tunable=tunable)
-        self._explicit_problem = {
-            "input_shape": None if input_shape is None else tuple(input_shape),
-            "num_classes": num_classes,
-        }
-        self.input_shape = tuple(input_shape or (8, 8, 1))
-        if len(self.input_shape) != 3:
-            raise ValueError(
-                "Argument `input_shape` must be (height, width, channels). "
-                f"Received: input_shape={input_shape!r}"
-            )
-        self.num_classes = kerastricks.utils.validation.check_positive_int(
-            "num_classes", num_classes or 10
-        )
 
     def declare_hyperparameters(self, hp):
         values = {
@@ -244,25 +222,6 @@ class ContrastiveRecipe(Recipe):
         if train_data is None:
             return []
         return [LinearProbe(train_data, validation_data, encoder_of)]
-
-    def default_data(self, seed):
-        from sklearn.datasets import load_digits
-
-        digits = load_digits()
-        x = (digits.images / 16.0).astype("float32")[..., None]
-        return datasets.split(x, digits.target.astype("int32"), seed=seed)
-
-    def load_file(self, path, seed):
-        return datasets.load_npz(path, seed)
-
-    def load_tfds(self, dataset_name, seed):
-        return datasets.load_tfds(dataset_name, seed)
-
-    def check_data(self, splits):
-        prepared = datasets.check_images(splits, self.name)
-        self.input_shape, self.num_classes = datasets.adapt_image_problem(
-            self._explicit_problem, prepared)
-        return prepared
 
     def summarize(self, history):
         """Final and best linear-probe validation accuracy (and the

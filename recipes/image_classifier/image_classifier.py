@@ -3,16 +3,12 @@
 import keras
 
 import kerastricks
-from recipes import datasets
+from recipes.image_recipe import ImageRecipe
 from recipes.layers import batch_norm
-from recipes.recipe import Recipe
 from recipes.techniques import require
 
-_DEFAULT_INPUT_SHAPE = (8, 8, 1)
-_DEFAULT_NUM_CLASSES = 10
 
-
-class ImageClassifierRecipe(Recipe):
+class ImageClassifierRecipe(ImageRecipe):
     """A ResNet-style CNN with TrAct, AdamP/SGDP, SAM/SAF/MESA and GGeM.
 
     Searches the optimizer (`adam`, `adamp`, `sgdp`), TrAct on the first
@@ -22,34 +18,12 @@ class ImageClassifierRecipe(Recipe):
     image dataset loads with `data="tfds:cifar10"`, and a `.npz` file with
     `data="path.npz"`.
 
-    Args:
-        input_shape: `(height, width, channels)`. Defaults to the shape of
-            the data passed to `load_data`, or `(8, 8, 1)` (digits).
-        num_classes: int. Defaults to the data's, or `10`.
-        distribution: see `Recipe`.
+    Args: see `ImageRecipe` (`input_shape`, `num_classes`, `distribution`).
     """
 
     name = "image_classifier"
     default_epochs = 10
     default_batch_size = 64
-
-    def __init__(self, input_shape=None, num_classes=None, distribution=None,
-                 tunable=True):
-        super().__init__(distribution=distribution, tunable=tunable)
-        self._explicit_problem = {
-            "input_shape": None if input_shape is None else tuple(input_shape),
-            "num_classes": num_classes,
-        }
-        self.input_shape = tuple(input_shape or _DEFAULT_INPUT_SHAPE)
-        if len(self.input_shape) != 3:
-            raise ValueError(
-                "Argument `input_shape` must be (height, width, channels). "
-                f"Received: input_shape={input_shape!r}"
-            )
-        self.num_classes = kerastricks.utils.validation.check_positive_int(
-            "num_classes", num_classes or _DEFAULT_NUM_CLASSES
-        )
-        self.num_train_examples = None
 
     def declare_hyperparameters(self, hp):
         values = {
@@ -199,27 +173,6 @@ class ImageClassifierRecipe(Recipe):
             x = keras.layers.GlobalAveragePooling2D()(x)
         outputs = keras.layers.Dense(self.num_classes)(x)
         return keras.Model(inputs, outputs, name="image_classifier")
-
-    def default_data(self, seed):
-        from sklearn.datasets import load_digits
-
-        digits = load_digits()
-        x = (digits.images / 16.0).astype("float32")[..., None]
-        return datasets.split(x, digits.target.astype("int32"), seed=seed)
-
-    def load_file(self, path, seed):
-        return datasets.load_npz(path, seed)
-
-    def load_tfds(self, dataset_name, seed):
-        return datasets.load_tfds(dataset_name, seed)
-
-    def check_data(self, splits):
-        prepared = datasets.check_images(splits, self.name)
-        self.input_shape, self.num_classes = datasets.adapt_image_problem(
-            self._explicit_problem, prepared)
-        # SAF remembers each training example's logits.
-        self.num_train_examples = len(prepared["train"][0])
-        return prepared
 
     def summarize(self, history):
         """Final and best validation accuracy."""
