@@ -30,8 +30,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check kerastricks recipes tests benchmarks conftest.py
 
+# The speed benchmarks (ratios against baselines in the same run); the
+# fidelity and convergence ones take longer: see docs/benchmarks.md.
 bench: $(STAMP)
-	$(PY) -m benchmarks.optimizer_step
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(PY) -m kerastricks bench optimizer_step
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(PY) -m kerastricks bench training_step
+	KERAS_BACKEND=jax $(PY) -m kerastricks bench recipe_throughput
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
