@@ -25,6 +25,12 @@ TOLERANCES = {
 }
 # Multi-step optimizer comparisons and resumption, as issue 2 asks.
 MULTI_STEP_TOLERANCE = 1e-6
+# The `jit_compile` of per-component fits: XLA on JAX and TensorFlow (a
+# second or two a model). torch.compile takes 15-40 s a model on a CPU, so
+# torch fits run as Keras's "auto" does (eagerly) and one test,
+# tests/common/torch_compile_test.py, compiles models holding every layer,
+# loss and optimizer of kerastricks with torch.compile instead.
+JIT_COMPILE = "auto" if keras.config.backend() == "torch" else True
 
 
 def _to_numpy(value):
@@ -143,7 +149,7 @@ class TestCase(parameterized.TestCase):
     # -------------------------------------------------------------- training
     def run_fit_test(
         self, model, x, y, loss, optimizer="adam", epochs=2, batch_size=None,
-        jit_compile=True, metrics=None,
+        jit_compile=JIT_COMPILE, metrics=None,
     ):
         """Compiles and fits with `jit_compile`; returns the history."""
         model.compile(

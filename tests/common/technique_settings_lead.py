@@ -4,6 +4,7 @@ import keras
 import numpy as np
 
 import kerastricks
+from kerastricks import testing
 from tests.common.technique_settings import custom
 from tests.common.technique_settings import layer
 from tests.common.technique_settings import loss
@@ -26,7 +27,7 @@ def _train_only_batchnorm(test):
         keras.layers.BatchNormalization(), keras.layers.Dense(2),
     ])
     kerastricks.utils.train_only_batchnorm(model)
-    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+    model.compile(optimizer="sgd", loss="mse", jit_compile=testing.JIT_COMPILE)
     model.fit(np.ones((4, 4)), np.zeros((4, 2)), verbose=0)
     test.run_saving_test(model, np.ones((4, 4), "float32"))
 

@@ -94,7 +94,7 @@ class LogitZLossTest(testing.TestCase):
         model.compile(optimizer=keras.optimizers.SGD(0.5),
                       loss=kerastricks.losses.LogitZLoss(
                           coefficient=1.0, cross_entropy=None),
-                      jit_compile=True)
+                      jit_compile=testing.JIT_COMPILE)
         model.fit(np.zeros((4, 1)), np.zeros((4,)), epochs=60, batch_size=4,
                   verbose=0)
         bias = keras.ops.convert_to_numpy(model.layers[0].bias)

@@ -2,7 +2,6 @@ import functools
 import os
 
 import keras
-
 import keras_tuner
 import numpy as np
 import pytest

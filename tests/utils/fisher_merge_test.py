@@ -77,7 +77,7 @@ class FisherMergeTest(testing.TestCase):
         self.assertAllEqual(weights_of(a) + weights_of(b), before)
         merged.compile(optimizer="sgd", loss=keras.losses.
                        SparseCategoricalCrossentropy(from_logits=True),
-                       jit_compile=True)
+                       jit_compile=testing.JIT_COMPILE)
         merged.fit(x, y, verbose=0)
         self.run_saving_test(merged, x)
 

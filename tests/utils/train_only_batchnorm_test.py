@@ -57,7 +57,7 @@ class TrainOnlyBatchNormTest(testing.TestCase):
         y = rng.integers(0, 3, size=8)
         model.compile(optimizer=keras.optimizers.SGD(0.1),
                       loss=keras.losses.SparseCategoricalCrossentropy(
-                          from_logits=True), jit_compile=True)
+                          from_logits=True), jit_compile=testing.JIT_COMPILE)
         model.fit(x, y, epochs=2, batch_size=8, verbose=0)
         for variable in frozen:
             self.assertAllEqual(variable, before[id(variable)])
