@@ -454,7 +454,7 @@ class TestCase(parameterized.TestCase):
 
     # ---------------------------------------------------------------- recipe
     def run_recipe_test(self, recipe_cls, init_kwargs, x, y, overrides=None,
-                        skip_presets=(), tuner_cls=None, run_saving=True):
+                        skip_presets=(), run_saving=True):
         """Checks a recipe (a KerasTuner `HyperModel` from `recipes/`).
 
         - `build` on empty hyperparameters registers every knob, and every
@@ -464,9 +464,7 @@ class TestCase(parameterized.TestCase):
         - the model is compiled and survives `train_on_batch`, `predict`,
           `recipe.fit` for one epoch and (if `run_saving`) a `.keras` round
           trip;
-        - every preset but `skip_presets` builds;
-        - with `tuner_cls` (e.g. `keras_tuner.RandomSearch`), a 2-trial
-          search of one epoch each finishes in a temporary directory.
+        - every preset but `skip_presets` builds.
 
         `keras_tuner` is never imported here (library code must not); the
         `HyperParameters` class is taken from the recipe itself.
@@ -507,19 +505,24 @@ class TestCase(parameterized.TestCase):
                 self.assertEqual(recipe.hyperparameters.values[name], value)
             self.assertTrue(recipe.build(recipe.hyperparameters).compiled)
 
-        if tuner_cls is not None:
-            recipe = recipe_cls(**init_kwargs)
-            tuner = tuner_cls(
-                recipe,
-                objective="loss",
-                max_trials=2,
-                directory=self.make_temp_dir(),
-                project_name=recipe.name,
-                seed=0,
-            )
-            tuner.search(x, y, epochs=1, batch_size=len(x), verbose=0)
-            trials = tuner.oracle.trials.values()
-            self.assertLen(
-                [t for t in trials if t.status == "COMPLETED"], 2
-            )
         return recipe
+
+    def run_search_test(self, recipe_cls, init_kwargs, x, y, tuner_cls):
+        """A 2-trial search of one epoch each, with `tuner_cls` (e.g.
+        `keras_tuner.RandomSearch`, or a `functools.partial` of it that fixes
+        some hyperparameters), finishes in a temporary directory with both
+        trials completed, and the best model reloads from its trial."""
+        recipe = recipe_cls(**init_kwargs)
+        tuner = tuner_cls(
+            recipe,
+            objective="loss",
+            max_trials=2,
+            directory=self.make_temp_dir(),
+            project_name=recipe.name,
+            seed=0,
+        )
+        tuner.search(x, y, epochs=1, batch_size=len(x), verbose=0)
+        trials = tuner.oracle.trials.values()
+        self.assertLen([t for t in trials if t.status == "COMPLETED"], 2)
+        self.assertIsInstance(tuner.get_best_models(1)[0], keras.Model)
+        return tuner

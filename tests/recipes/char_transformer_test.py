@@ -35,10 +35,9 @@ class CharTransformerRecipeTest(testing.TestCase):
         )
 
     @pytest.mark.requires_tuner
-    @pytest.mark.large
     def test_search(self):
-        self.run_recipe_test(CharTransformerRecipe, PROBLEM, self.x, self.y,
-                             tuner_cls=keras_tuner.RandomSearch)
+        self.run_search_test(CharTransformerRecipe, PROBLEM, self.x, self.y,
+                             keras_tuner.RandomSearch)
 
     def test_mitigations_are_switched(self):
         model = recipes.load("char_transformer", **PROBLEM, **TINY)

@@ -1,4 +1,3 @@
-import functools
 
 import keras
 import keras_tuner
@@ -33,11 +32,10 @@ class ContrastiveRecipeTest(testing.TestCase):
         self.assertEqual(recipe.objective, ("val_probe_accuracy", "max"))
 
     @pytest.mark.requires_tuner
-    @pytest.mark.large
     def test_search(self):
-        self.run_recipe_test(
+        self.run_search_test(
             ContrastiveRecipe, {"num_classes": 3}, self.x, self.y,
-            tuner_cls=functools.partial(keras_tuner.RandomSearch),
+            keras_tuner.RandomSearch,
         )
 
     def test_two_views_and_labels(self):

@@ -36,11 +36,10 @@ class GrokkingRecipeTest(testing.TestCase):
                          (len(self.x), 5))
 
     @pytest.mark.requires_tuner
-    @pytest.mark.large
     def test_search(self):
-        self.run_recipe_test(
+        self.run_search_test(
             GrokkingRecipe, {"modulus": 5}, self.x, self.y,
-            tuner_cls=functools.partial(
+            functools.partial(
                 keras_tuner.RandomSearch,
                 hyperparameters=_mlp_only(), tune_new_entries=True,
             ),

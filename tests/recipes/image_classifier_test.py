@@ -44,16 +44,14 @@ class ImageClassifierRecipeTest(testing.TestCase):
         )
 
     @pytest.mark.requires_tuner
-    @pytest.mark.large
     def test_search(self):
         hp = keras_tuner.HyperParameters()
         for name, value in {**TINY, "tract": False,
                             "wrapper": "none"}.items():
             hp.Fixed(name, value)
-        self.run_recipe_test(
+        self.run_search_test(
             ImageClassifierRecipe, {}, self.x, self.y,
-            skip_presets=_missing_techniques(),
-            tuner_cls=functools.partial(
+            functools.partial(
                 keras_tuner.RandomSearch, hyperparameters=hp,
                 tune_new_entries=True),
         )

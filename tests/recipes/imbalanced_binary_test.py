@@ -1,4 +1,3 @@
-import functools
 import os
 
 import keras_tuner
@@ -31,11 +30,10 @@ class ImbalancedBinaryRecipeTest(testing.TestCase):
         )
 
     @pytest.mark.requires_tuner
-    @pytest.mark.large
     def test_search(self):
-        self.run_recipe_test(
+        self.run_search_test(
             ImbalancedBinaryRecipe, PROBLEM, self.x, self.y,
-            tuner_cls=functools.partial(keras_tuner.RandomSearch),
+            keras_tuner.RandomSearch,
         )
 
     def test_losses(self):
