@@ -131,6 +131,10 @@ def main(argv=None):
             "Paper (authors' code, H100): ⊥AdamW 116 steps, AdamW with "
             "weight decay 381 steps, StableMax without weight decay ~70k "
             "steps (it groks, slowly: far beyond this demo's budget).",
+            "", "Softmax collapse: share of 512 training examples whose "
+            "float32 softmax rounds the correct class to exactly 1. Under "
+            "StableMax it is only a diagnostic of the logits' size: its "
+            "loss does not saturate there, which is the point of it.",
             "", f"![grokking]({plot.name})", ""]
     if args.only in (None, "image_classifier"):
         images = run_presets("image_classifier", IMAGE_PRESETS, out,
