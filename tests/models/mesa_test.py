@@ -166,18 +166,9 @@ class MESATest(TestCase):
         self.run_saving_test(mesa, x)
 
     def test_jit_compile(self):
-        if keras.config.backend() == "torch":
-            self.skipTest("torch.compile costs ~40 s per model on CPU; MESA "
-                          "trains with Keras's own step, compiled in "
-                          "tests/models/sam_test.py::test_jit_compile")
-        x, y = wrappers.blobs()
-        mesa = MESA(wrappers.make_model(), start_epoch=0, ema_momentum=0.5)
-        mesa.compile(optimizer="adam", loss=wrappers.cross_entropy(),
-                     jit_compile=True)
-        history = mesa.fit(x, y, epochs=2, batch_size=8, verbose=0)
-        self.assertTrue(mesa.jit_compile)
-        self.assertAllFinite(history.history["loss"])
-        self.assertGreater(history.history["trajectory_loss"][-1], 0.0)
+        wrappers.check_trajectory_jit(
+            self, lambda m: MESA(m, start_epoch=0, ema_momentum=0.5),
+            epochs=2)
 
     def test_mixed_precision(self):
         wrappers.check_mixed_precision(

@@ -212,18 +212,8 @@ class SAFTest(TestCase):
         self.run_saving_test(saf, x)
 
     def test_jit_compile(self):
-        if keras.config.backend() == "torch":
-            self.skipTest("torch.compile costs ~40 s per model on CPU; SAF "
-                          "trains with Keras's own step, compiled in "
-                          "tests/models/sam_test.py::test_jit_compile")
-        x, y = wrappers.blobs()
-        saf = SAF(wrappers.make_model(), start_epoch=0, lag_epochs=1)
-        saf.compile(optimizer="adam", loss=wrappers.cross_entropy(),
-                    jit_compile=True)
-        history = saf.fit(x, y, epochs=3, batch_size=8, verbose=0)
-        self.assertTrue(saf.jit_compile)
-        self.assertAllFinite(history.history["loss"])
-        self.assertGreater(history.history["trajectory_loss"][-1], 0.0)
+        saf = wrappers.check_trajectory_jit(
+            self, lambda m: SAF(m, start_epoch=0, lag_epochs=1), epochs=3)
         # Every example's logits were recorded in both slots.
         memory = keras.ops.convert_to_numpy(saf.memory).reshape(16, 2, 3)
         self.assertTrue(np.all(np.abs(memory).sum(axis=-1) > 0))

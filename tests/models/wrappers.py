@@ -109,6 +109,24 @@ def fit_weights(model, x, y, epochs=3, batch_size=8, optimizer=None,
     return [np.asarray(w, "float64") for w in model.inner.get_weights()]
 
 
+def check_trajectory_jit(test, make_wrapper, epochs):
+    """SAF/MESA under XLA (JAX, TensorFlow): finite losses and an active
+    trajectory term. Returns the trained wrapper. Skipped on torch, where
+    torch.compile costs ~40 s a model on CPU; these wrappers train with
+    Keras's own step, compiled in tests/models/sam_test.py."""
+    if keras.config.backend() == "torch":
+        test.skipTest("torch.compile costs ~40 s per model on CPU; the "
+                      "step is compiled in sam_test.py::test_jit_compile")
+    x, y = blobs()
+    wrapper = make_wrapper(make_model())
+    wrapper.compile(optimizer="adam", loss=cross_entropy(), jit_compile=True)
+    history = wrapper.fit(x, y, epochs=epochs, batch_size=8, verbose=0)
+    test.assertTrue(wrapper.jit_compile)
+    test.assertAllFinite(history.history["loss"])
+    test.assertGreater(history.history["trajectory_loss"][-1], 0.0)
+    return wrapper
+
+
 def check_mixed_precision(test, make_wrapper):
     """Trains under mixed_bfloat16: finite loss, float32 variables,
     bfloat16 compute."""
