@@ -1,5 +1,7 @@
 import jax
 
+from kerastricks.backend.single_example_loss import single_example_loss
+
 
 def compile_per_example_gradients(model, loss_fn, variables):
     """Returns `gradients(x, y)`: for each of `variables` (trainable weights
@@ -10,19 +12,7 @@ def compile_per_example_gradients(model, loss_fn, variables):
     One `jax.vmap(jax.grad(...))` over `model.stateless_call`, jitted once
     per batch shape.
     """
-    positions = [
-        next(i for i, v in enumerate(model.trainable_variables) if v is w)
-        for w in variables
-    ]
-
-    def example_loss(selected, trainable, non_trainable, x, y):
-        trainable = list(trainable)
-        for position, value in zip(positions, selected):
-            trainable[position] = value
-        outputs, _ = model.stateless_call(
-            trainable, non_trainable, x[None], training=False
-        )
-        return loss_fn(y[None], outputs)[0]
+    example_loss = single_example_loss(model, loss_fn, variables)
 
     batched = jax.jit(
         jax.vmap(jax.grad(example_loss), in_axes=(None, None, None, 0, 0))
