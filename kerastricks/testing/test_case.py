@@ -401,12 +401,6 @@ class TestCase(parameterized.TestCase):
     def run_distribution_test(self, make_optimizer, steps=3, atol=1e-5):
         """JAX only: DataParallel over the virtual CPU devices trains to the
         same weights as one device."""
-        if keras.config.backend() != "jax":
-            self.skipTest("keras.distribution is tested on the JAX backend")
-        devices = keras.distribution.list_devices("cpu")
-        if len(devices) < 2:
-            self.skipTest("needs XLA_FLAGS=--xla_force_host_platform_"
-                          "device_count>=2")
         x, y = problems.blobs(num_examples=16)
 
         def train():
@@ -422,16 +416,37 @@ class TestCase(parameterized.TestCase):
                       verbose=0)
             return model.get_weights()
 
-        single = train()
+        self.assert_data_parallel_matches_one_device(train, atol=atol)
+
+    def data_parallel_devices(self):
+        """The virtual CPU devices a DataParallel test spreads over; skips
+        the test off JAX or with fewer than two devices."""
+        if keras.config.backend() != "jax":
+            self.skipTest("keras.distribution is tested on the JAX backend")
+        devices = keras.distribution.list_devices("cpu")
+        if len(devices) < 2:
+            self.skipTest("needs XLA_FLAGS=--xla_force_host_platform_"
+                          "device_count>=2 (set by conftest.py)")
+        return devices
+
+    def assert_data_parallel_matches_one_device(self, compute, atol=1e-5,
+                                                rtol=None):
+        """JAX only: `compute()` (it builds what it needs afresh and returns
+        arrays, e.g. the weights after a fit) gives the same result under
+        `keras.distribution.DataParallel` over the virtual CPU devices as
+        on one device. `rtol` defaults to `atol`."""
+        devices = self.data_parallel_devices()
+        single = compute()
         previous = keras.distribution.distribution()
         keras.distribution.set_distribution(
             keras.distribution.DataParallel(devices=devices)
         )
         try:
-            parallel = train()
+            parallel = compute()
         finally:
             keras.distribution.set_distribution(previous)
-        self.assertAllClose(parallel, single, atol=atol, rtol=atol)
+        self.assertAllClose(parallel, single, atol=atol,
+                            rtol=atol if rtol is None else rtol)
 
     # -------------------------------------------------------------- callback
     def run_callback_test(self, callback, model, x, y, loss, epochs=2,

@@ -391,12 +391,6 @@ class TrActTest(testing.TestCase):
     def test_data_parallel_matches_one_device(self):
         # Under keras.distribution the step is one SPMD program over the
         # global batch, so the Gram matrix averages over the global batch.
-        if keras.config.backend() != "jax":
-            self.skipTest("keras.distribution is tested on the JAX backend")
-        devices = keras.distribution.list_devices("cpu")
-        if len(devices) < 2:
-            self.skipTest("needs XLA_FLAGS=--xla_force_host_platform_"
-                          "device_count>=2")
         rng = np.random.default_rng(12)
         x = rng.normal(size=(8, 6, 6, 3)).astype("float32")
         y = rng.integers(0, 3, size=(8,))
@@ -417,12 +411,4 @@ class TrActTest(testing.TestCase):
             model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
             return model.get_weights()
 
-        single = train()
-        previous = keras.distribution.distribution()
-        keras.distribution.set_distribution(
-            keras.distribution.DataParallel(devices=devices))
-        try:
-            parallel = train()
-        finally:
-            keras.distribution.set_distribution(previous)
-        self.assertAllClose(parallel, single, atol=1e-5, rtol=1e-5)
+        self.assert_data_parallel_matches_one_device(train)

@@ -33,12 +33,7 @@ def _train(distribution, x, y):
 
 class DistributionTest(testing.TestCase):
     def test_data_parallel_on_jax(self):
-        if keras.config.backend() != "jax":
-            self.skipTest("keras.distribution is tested on the JAX backend")
-        devices = keras.distribution.list_devices("cpu")
-        if len(devices) < 2:
-            self.skipTest("needs XLA_FLAGS=--xla_force_host_platform_"
-                          "device_count>=2 (set by conftest.py)")
+        devices = self.data_parallel_devices()
         rng = np.random.default_rng(0)
         x = rng.uniform(size=(16, 8, 8, 1)).astype("float32")
         y = rng.integers(0, 10, size=(16,)).astype("int32")

@@ -140,20 +140,8 @@ class DiagonalFisherTest(testing.TestCase):
             self.assertAllFinite(f)
 
     def test_distribution(self):
-        if keras.config.backend() != "jax":
-            self.skipTest("keras.distribution is tested on the JAX backend")
-        devices = keras.distribution.list_devices("cpu")
-        if len(devices) < 2:
-            self.skipTest("needs several virtual CPU devices")
         x = inputs(8, 4)
-        single = kerastricks.utils.diagonal_fisher(
-            testing.problems.mlp(outputs=3), x)
-        previous = keras.distribution.distribution()
-        keras.distribution.set_distribution(
-            keras.distribution.DataParallel(devices=devices))
-        try:
-            parallel = kerastricks.utils.diagonal_fisher(
-                testing.problems.mlp(outputs=3), x)
-        finally:
-            keras.distribution.set_distribution(previous)
-        self.assertAllClose(parallel, single, atol=1e-6, rtol=1e-5)
+        self.assert_data_parallel_matches_one_device(
+            lambda: kerastricks.utils.diagonal_fisher(
+                testing.problems.mlp(outputs=3), x),
+            atol=1e-6, rtol=1e-5)
