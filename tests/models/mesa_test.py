@@ -52,19 +52,8 @@ class MESATest(TestCase):
             (0.5, 5.0, 2, 7, 0.99))
 
     def test_basics(self):
-        x, y = wrappers.blobs()
         mesa = MESA(wrappers.make_model(), start_epoch=0, ema_momentum=0.5)
-        mesa.compile(optimizer="adam", loss=wrappers.cross_entropy(),
-                     metrics=["accuracy"])
-        history = mesa.fit(x, y, sample_weight=np.linspace(0, 2, len(x)),
-                           validation_data=(x, y), epochs=2, batch_size=8,
-                           verbose=0)
-        self.assertEqual(
-            sorted(history.history),
-            ["accuracy", "loss", "trajectory_loss", "val_accuracy",
-             "val_loss", "val_trajectory_loss"])
-        self.assertEqual(history.history["trajectory_loss"][0], 0.0)
-        self.assertGreater(history.history["trajectory_loss"][1], 0.0)
+        x, _ = wrappers.fit_with_trajectory_logs(self, mesa, epochs=2)
         # One average per float variable, BatchNorm statistics included.
         self.assertLen(mesa.ema_weights, len(mesa.inner.weights))
         loaded = self.run_saving_test(mesa, x)
@@ -138,17 +127,9 @@ class MESATest(TestCase):
         self.assertGreater(logged[-1], 1e-4)
 
     def test_coefficient_zero_equals_plain_training(self):
-        x, y = wrappers.blobs()
-        keras.utils.set_random_seed(0)
-        plain = wrappers.make_model()
-        plain.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
-                      loss=wrappers.cross_entropy())
-        plain.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
-        keras.utils.set_random_seed(0)
-        mesa = wrappers.fit_weights(
-            MESA(wrappers.make_model(), trajectory_loss_weight=0.0,
-                 start_epoch=0, ema_momentum=0.5), x, y)
-        self.assertAllClose(mesa, plain.get_weights(), atol=0.0, rtol=0.0)
+        wrappers.check_equals_plain_training(
+            self, lambda m: MESA(m, trajectory_loss_weight=0.0,
+                                 start_epoch=0, ema_momentum=0.5))
 
     def test_one_extra_forward_and_no_extra_backward_pass(self):
         self.assertEqual(

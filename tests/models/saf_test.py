@@ -87,19 +87,8 @@ class SAFTest(TestCase):
             (16, 0.3, 2.0, 1, 9, 2))
 
     def test_basics(self):
-        x, y = wrappers.blobs()
         saf = SAF(wrappers.make_model(), start_epoch=0, lag_epochs=1)
-        saf.compile(optimizer="adam", loss=wrappers.cross_entropy(),
-                    metrics=["accuracy"])
-        history = saf.fit(x, y, sample_weight=np.linspace(0, 2, len(x)),
-                          validation_data=(x, y), epochs=3, batch_size=8,
-                          verbose=0)
-        self.assertEqual(
-            sorted(history.history),
-            ["accuracy", "loss", "trajectory_loss", "val_accuracy",
-             "val_loss", "val_trajectory_loss"])
-        self.assertEqual(history.history["trajectory_loss"][0], 0.0)
-        self.assertGreater(history.history["trajectory_loss"][2], 0.0)
+        x, _ = wrappers.fit_with_trajectory_logs(self, saf, epochs=3)
         self.assertEqual(int(keras.ops.convert_to_numpy(saf.epoch)), 3)
         self.assertEqual(tuple(saf.memory.shape), (16 * 2, 3))
         loaded = self.run_saving_test(saf, x)
@@ -182,20 +171,10 @@ class SAFTest(TestCase):
             saf.fit(x[:4], y[:4], verbose=0)
 
     def test_coefficient_zero_equals_plain_training(self):
-        x, y = wrappers.blobs()
-        weights = np.linspace(0.5, 1.5, len(x))
-        keras.utils.set_random_seed(0)
-        plain = wrappers.make_model()
-        plain.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
-                      loss=wrappers.cross_entropy())
-        plain.fit(x, y, sample_weight=weights, epochs=3, batch_size=8,
-                  shuffle=False, verbose=0)
-        keras.utils.set_random_seed(0)
-        saf = wrappers.fit_weights(
-            SAF(wrappers.make_model(), trajectory_loss_weight=0.0,
-                start_epoch=0, lag_epochs=1),
-            x, y, sample_weight=weights)
-        self.assertAllClose(saf, plain.get_weights(), atol=0.0, rtol=0.0)
+        wrappers.check_equals_plain_training(
+            self, lambda m: SAF(m, trajectory_loss_weight=0.0,
+                                start_epoch=0, lag_epochs=1),
+            sample_weight=np.linspace(0.5, 1.5, 16))
 
     def test_one_forward_and_backward_pass_per_step(self):
         self.assertEqual(

@@ -110,16 +110,9 @@ class SAMTest(TestCase):
                 [None, gradients[1]], params, rho=0.5)[0], None)
 
     def test_rho_zero_equals_plain_training(self):
-        x, y = wrappers.blobs()
-        keras.utils.set_random_seed(0)
-        plain = wrappers.make_model()
-        plain.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
-                      loss=wrappers.cross_entropy())
-        plain.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
-        keras.utils.set_random_seed(0)
-        sam = wrappers.fit_weights(
-            kerastricks.models.SAM(wrappers.make_model(), rho=0.0), x, y)
-        self.assertAllClose(sam, plain.get_weights(), atol=1e-7, rtol=1e-7)
+        wrappers.check_equals_plain_training(
+            self, lambda m: kerastricks.models.SAM(m, rho=0.0),
+            tolerance=1e-7)
 
     def test_batchnorm_statistics_updated_once_at_w(self):
         x, y = wrappers.blobs(8)

@@ -109,6 +109,43 @@ def fit_weights(model, x, y, epochs=3, batch_size=8, optimizer=None,
     return [np.asarray(w, "float64") for w in model.inner.get_weights()]
 
 
+def fit_with_trajectory_logs(test, wrapper, epochs):
+    """SAF/MESA with sample weights, metrics and validation data: the
+    trajectory loss is logged for training and validation, is 0 in the
+    first epoch and positive in the last. Returns the training data."""
+    x, y = blobs()
+    wrapper.compile(optimizer="adam", loss=cross_entropy(),
+                    metrics=["accuracy"])
+    history = wrapper.fit(x, y, sample_weight=np.linspace(0, 2, len(x)),
+                          validation_data=(x, y), epochs=epochs,
+                          batch_size=8, verbose=0)
+    test.assertEqual(
+        sorted(history.history),
+        ["accuracy", "loss", "trajectory_loss", "val_accuracy",
+         "val_loss", "val_trajectory_loss"])
+    test.assertEqual(history.history["trajectory_loss"][0], 0.0)
+    test.assertGreater(history.history["trajectory_loss"][-1], 0.0)
+    return x, y
+
+
+def check_equals_plain_training(test, make_wrapper, tolerance=0.0,
+                                sample_weight=None):
+    """`make_wrapper(model)` with its technique switched off trains to the
+    weights of the plain model, within `tolerance`."""
+    x, y = blobs()
+    keras.utils.set_random_seed(0)
+    plain = make_model()
+    plain.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
+                  loss=cross_entropy())
+    plain.fit(x, y, sample_weight=sample_weight, epochs=3, batch_size=8,
+              shuffle=False, verbose=0)
+    keras.utils.set_random_seed(0)
+    weights = fit_weights(make_wrapper(make_model()), x, y,
+                          sample_weight=sample_weight)
+    test.assertAllClose(weights, plain.get_weights(), atol=tolerance,
+                        rtol=tolerance)
+
+
 def check_trajectory_jit(test, make_wrapper, epochs):
     """SAF/MESA under XLA (JAX, TensorFlow): finite losses and an active
     trajectory term. Returns the trained wrapper. Skipped on torch, where
@@ -146,27 +183,13 @@ def check_mixed_precision(test, make_wrapper):
 def check_distribution(test, make_wrapper, epochs=3):
     """JAX only: DataParallel over the virtual CPUs gives the weights of
     one device."""
-    if keras.config.backend() != "jax":
-        test.skipTest("keras.distribution is tested on the JAX backend")
-    devices = keras.distribution.list_devices("cpu")
-    if len(devices) < 2:
-        test.skipTest("needs XLA_FLAGS=--xla_force_host_platform_device_"
-                      "count>=2")
     x, y = blobs()
 
     def train():
         keras.utils.set_random_seed(0)
         return fit_weights(make_wrapper(make_model()), x, y, epochs=epochs)
 
-    single = train()
-    previous = keras.distribution.distribution()
-    keras.distribution.set_distribution(
-        keras.distribution.DataParallel(devices=devices))
-    try:
-        parallel = train()
-    finally:
-        keras.distribution.set_distribution(previous)
-    test.assertAllClose(parallel, single, atol=1e-5, rtol=1e-5)
+    test.assert_data_parallel_matches_one_device(train)
 
 
 def check_resumption(test, make_wrapper, first=2, second=2):
