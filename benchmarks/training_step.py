@@ -4,8 +4,10 @@ Times one compiled training step (`train_on_batch`, after warm-up) of a
 ResNet-20-shaped CIFAR model (3 stages of 3 basic blocks, 16/32/64
 channels, BatchNorm; 0.27M parameters) on synthetic 32x32x3 data, for
 plain training and the SAM, ASAM, SAF and MESA wrappers, and for TrAct on
-the first convolution. Every variant is measured in the same run, so the
-ratios compare like with like (rounds interleave the variants; times and
+the first convolution. The row `forward` is no technique: the base model's
+inference-mode forward pass alone (`predict_on_batch`), the least MESA's
+extra forward pass can cost. Every variant is measured in the same run, so
+the ratios compare like with like (rounds interleave the variants; times and
 ratios are medians over the rounds):
 
     KERAS_BACKEND=jax python -m benchmarks.training_step --rounds 20
@@ -68,6 +70,7 @@ VARIANTS = {
     "SAF": lambda: kerastricks.models.SAF(resnet20(), num_examples=50000),
     "MESA": lambda: kerastricks.models.MESA(resnet20()),
     "TrAct": lambda: resnet20(tract=True),
+    "forward": lambda: resnet20(),
 }
 
 
@@ -94,6 +97,8 @@ def prepare(name, batch_size, warmup, jit_compile):
     x, y = _batch(name, batch_size, np.random.default_rng(0))
 
     def step():
+        if name == "forward":
+            return model.predict_on_batch(x)
         return model.train_on_batch(x, y)
 
     for _ in range(warmup):
