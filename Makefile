@@ -17,7 +17,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	@echo "==> Demo (offline): the main recipe comparison on embedded data"
-	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(PY) -m recipes.demo
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(PY) -m kerastricks.recipes.demo
 
 test: $(STAMP)
 	@echo "==> Lint (ruff)"

@@ -25,7 +25,7 @@ import platform
 import keras
 import numpy as np
 
-import recipes
+from kerastricks import recipes
 
 
 def _fit(name, preset, seed, epochs, **overrides):

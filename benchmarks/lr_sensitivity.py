@@ -14,8 +14,8 @@ import platform
 
 import keras
 
-from recipes.char_transformer import learning_rate_sweep
-from recipes.char_transformer import plot_learning_rate_sweep
+from kerastricks.recipes.char_transformer import learning_rate_sweep
+from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
 
 
 def main(argv=None):

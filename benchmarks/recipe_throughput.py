@@ -20,7 +20,7 @@ import time
 import keras
 import numpy as np
 
-import recipes
+from kerastricks import recipes
 
 
 def keras_images_per_second(x, y, width, stages, batch_size, epochs):

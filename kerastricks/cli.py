@@ -155,7 +155,7 @@ def _list(args):
 
     print("Recipes (kerastricks run RECIPE --preset PRESET):")
     try:
-        import recipes
+        from kerastricks import recipes
     except ImportError as error:
         print(f"  unavailable ({error}); pip install 'kerastricks[tuner]'")
     else:
@@ -192,14 +192,14 @@ def parse_overrides(items):
 
 
 def _make_recipe(args):
-    import recipes
+    from kerastricks import recipes
 
     return recipes.create(args.recipe, preset=args.preset,
                           **parse_overrides(args.overrides))
 
 
 def _run(args):
-    from recipes import runner
+    from kerastricks.recipes import runner
 
     recipe = _make_recipe(args)
     out = args.out or os.path.join(
@@ -217,7 +217,7 @@ def _run(args):
     if args.export_weights:
         import keras
 
-        from recipes import presets
+        from kerastricks.recipes import presets
 
         trained = keras.saving.load_model(os.path.join(out, runner.MODEL_FILE))
         pathlib.Path(args.export_weights).parent.mkdir(parents=True,
@@ -227,7 +227,7 @@ def _run(args):
 
 
 def _tune(args):
-    from recipes import tuning
+    from kerastricks.recipes import tuning
 
     role = tuning.distributed_role()
     if role and not args.distributed:
@@ -296,6 +296,6 @@ def _bench(args):
 
 
 def _demo(args):
-    from recipes import demo
+    from kerastricks.recipes import demo
 
     demo.main(args.demo_args)

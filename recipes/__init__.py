@@ -4,7 +4,7 @@ Shipped in the same distribution as `kerastricks`, installed as the
 top-level package `recipes` (`import recipes`).
 
 ```python
-import recipes
+from kerastricks import recipes
 
 recipes.list_recipes()                       # ['contrastive', 'grokking', ...]
 model = recipes.load("grokking", preset="orthograd")   # compiled, ready to fit
@@ -13,12 +13,12 @@ data = recipe.load_data()
 ```
 """
 
-from recipes.char_transformer import CharTransformerRecipe
-from recipes.contrastive import ContrastiveRecipe
-from recipes.grokking import GrokkingRecipe
-from recipes.image_classifier import ImageClassifierRecipe
-from recipes.imbalanced_binary import ImbalancedBinaryRecipe
-from recipes.recipe import Recipe
+from kerastricks.recipes.char_transformer import CharTransformerRecipe
+from kerastricks.recipes.contrastive import ContrastiveRecipe
+from kerastricks.recipes.grokking import GrokkingRecipe
+from kerastricks.recipes.image_classifier import ImageClassifierRecipe
+from kerastricks.recipes.imbalanced_binary import ImbalancedBinaryRecipe
+from kerastricks.recipes.recipe import Recipe
 
 RECIPES = {
     recipe_cls.name: recipe_cls

@@ -22,8 +22,8 @@ import time
 import keras
 
 import kerastricks
-import recipes
-from recipes import runner
+from kerastricks import recipes
+from kerastricks.recipes import runner
 
 GROKKING_PRESETS = ("softmax_ce_adamw", "stablemax_no_wd", "orthograd")
 IMAGE_PRESETS = ("image_classifier_baseline", "image_classifier_mild",

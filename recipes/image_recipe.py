@@ -1,8 +1,8 @@
 """`ImageRecipe`: the base of the recipes that classify labelled images."""
 
 import kerastricks
-from recipes import datasets
-from recipes.recipe import Recipe
+from kerastricks.recipes import datasets
+from kerastricks.recipes.recipe import Recipe
 
 
 class ImageRecipe(Recipe):

@@ -7,8 +7,8 @@ import os
 import keras
 import keras_tuner
 
-from recipes import presets as preset_utils
-from recipes import techniques
+from kerastricks.recipes import presets as preset_utils
+from kerastricks.recipes import techniques
 
 
 class Recipe(keras_tuner.HyperModel):

@@ -34,7 +34,7 @@ for package in ("kerastricks", "recipes"):
             continue  # imports its framework; covered by the test suite
         importlib.import_module(name)
 from kerastricks.api_export import PUBLIC_PATHS
-from recipes import presets
+from kerastricks.recipes import presets
 
 shipped = sorted(p.relative_to(root).as_posix()
                  for p in (root / "recipes").glob("*/weights/*.weights.h5"))

@@ -92,7 +92,7 @@ def test_markdown_code_blocks_run(page):
 
 
 def test_every_recipe_page_names_its_knobs_and_presets():
-    import recipes
+    from kerastricks import recipes
 
     pages = ROOT / "docs" / "recipes"
     index = (pages / "README.md").read_text()

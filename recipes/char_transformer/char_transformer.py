@@ -12,9 +12,9 @@ import keras
 import numpy as np
 
 import kerastricks
-from recipes import datasets
-from recipes.layers import PositionEmbedding
-from recipes.recipe import Recipe
+from kerastricks.recipes import datasets
+from kerastricks.recipes.layers import PositionEmbedding
+from kerastricks.recipes.recipe import Recipe
 
 VOCABULARY_SIZE = 256  # bytes: any text, no vocabulary file to ship
 # A few modules of Python's own standard library: offline, always there.

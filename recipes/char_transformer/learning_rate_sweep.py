@@ -9,8 +9,8 @@ import math
 import keras
 import numpy as np
 
-from recipes.char_transformer.char_transformer import VOCABULARY_SIZE
-from recipes.char_transformer.char_transformer import CharTransformerRecipe
+from kerastricks.recipes.char_transformer.char_transformer import VOCABULARY_SIZE
+from kerastricks.recipes.char_transformer.char_transformer import CharTransformerRecipe
 
 DEFAULT_LEARNING_RATES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1)
 DEFAULT_VARIANTS = {

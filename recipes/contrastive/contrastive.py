@@ -13,8 +13,8 @@ import keras
 import numpy as np
 
 import kerastricks
-from recipes.image_recipe import ImageRecipe
-from recipes.layers import batch_norm
+from kerastricks.recipes.image_recipe import ImageRecipe
+from kerastricks.recipes.layers import batch_norm
 
 OBJECTIVES = ("supervised_contrastive", "nt_xent", "cross_entropy")
 

@@ -10,8 +10,8 @@ import keras
 import numpy as np
 
 import kerastricks
-from recipes.layers import PositionEmbedding
-from recipes.recipe import Recipe
+from kerastricks.recipes.layers import PositionEmbedding
+from kerastricks.recipes.recipe import Recipe
 
 
 @keras.saving.register_keras_serializable(package="recipes")

@@ -1,7 +1,7 @@
-from recipes.image_classifier.image_classifier import ImageClassifierRecipe
-from recipes.image_classifier.image_classifier_presets import (
+from kerastricks.recipes.image_classifier.image_classifier import ImageClassifierRecipe
+from kerastricks.recipes.image_classifier.image_classifier_presets import (
     image_classifier_presets,
 )
-from recipes.presets import register_presets
+from kerastricks.recipes.presets import register_presets
 
 register_presets(image_classifier_presets, ImageClassifierRecipe)

@@ -3,9 +3,9 @@
 import keras
 
 import kerastricks
-from recipes.image_recipe import ImageRecipe
-from recipes.layers import batch_norm
-from recipes.techniques import require
+from kerastricks.recipes.image_recipe import ImageRecipe
+from kerastricks.recipes.layers import batch_norm
+from kerastricks.recipes.techniques import require
 
 
 class ImageClassifierRecipe(ImageRecipe):

@@ -13,9 +13,9 @@ import keras
 import numpy as np
 
 import kerastricks
-from recipes import datasets
-from recipes.metrics import ThresholdedBinaryMetric
-from recipes.recipe import Recipe
+from kerastricks.recipes import datasets
+from kerastricks.recipes.metrics import ThresholdedBinaryMetric
+from kerastricks.recipes.recipe import Recipe
 
 _DEFAULT_FEATURES = 30  # scikit-learn's breast-cancer data
 LOSSES = {

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from kerastricks import cli
-from recipes import runner
+from kerastricks.recipes import runner
 
 pytestmark = [pytest.mark.requires_tuner,
               pytest.mark.requires_trainable_backend]
@@ -48,7 +48,7 @@ def _final_state(directory):
 def test_list_names_every_recipe_preset_and_technique():
     result = _run("list")
     assert result.returncode == 0, result.stderr
-    import recipes
+    from kerastricks import recipes
 
     for name in recipes.list_recipes():
         assert f"  {name}\n" in result.stdout

@@ -7,12 +7,12 @@ import pytest
 import tensorflow_datasets as tfds
 
 import kerastricks
-import recipes
+from kerastricks import recipes
 from kerastricks import testing
-from recipes.char_transformer import CharTransformerRecipe
-from recipes.char_transformer import learning_rate_sweep
-from recipes.char_transformer import lr_sensitivity
-from recipes.char_transformer import plot_learning_rate_sweep
+from kerastricks.recipes.char_transformer import CharTransformerRecipe
+from kerastricks.recipes.char_transformer import learning_rate_sweep
+from kerastricks.recipes.char_transformer import lr_sensitivity
+from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

@@ -6,11 +6,11 @@ import pytest
 import tensorflow_datasets as tfds
 
 import kerastricks
-import recipes
+from kerastricks import recipes
 from kerastricks import testing
-from recipes.contrastive import ContrastiveRecipe
-from recipes.contrastive.contrastive import LinearProbe
-from recipes.contrastive.contrastive import encoder_of
+from kerastricks.recipes.contrastive import ContrastiveRecipe
+from kerastricks.recipes.contrastive.contrastive import LinearProbe
+from kerastricks.recipes.contrastive.contrastive import encoder_of
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

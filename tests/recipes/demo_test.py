@@ -4,8 +4,8 @@ import keras
 import pytest
 
 from kerastricks import testing
-from recipes import demo
-from recipes import runner
+from kerastricks.recipes import demo
+from kerastricks.recipes import runner
 
 pytestmark = [pytest.mark.requires_tuner,
               pytest.mark.requires_trainable_backend]

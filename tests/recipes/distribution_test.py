@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from kerastricks import testing
-from recipes.image_classifier import ImageClassifierRecipe
+from kerastricks.recipes.image_classifier import ImageClassifierRecipe
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

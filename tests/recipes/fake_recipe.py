@@ -8,8 +8,8 @@ milliseconds on every backend.
 import keras
 
 from kerastricks.testing import problems
-from recipes.presets import register_presets
-from recipes.recipe import Recipe
+from kerastricks.recipes.presets import register_presets
+from kerastricks.recipes.recipe import Recipe
 
 
 class TinyBlobsRecipe(Recipe):

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import kerastricks
-import recipes
+from kerastricks import recipes
 from kerastricks import testing
-from recipes.grokking import GrokkingRecipe
+from kerastricks.recipes.grokking import GrokkingRecipe
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

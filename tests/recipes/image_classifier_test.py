@@ -8,10 +8,10 @@ import pytest
 import tensorflow_datasets as tfds
 
 import kerastricks
-import recipes
+from kerastricks import recipes
 from kerastricks import testing
-from recipes import runner
-from recipes.image_classifier import ImageClassifierRecipe
+from kerastricks.recipes import runner
+from kerastricks.recipes.image_classifier import ImageClassifierRecipe
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 import kerastricks
-import recipes
+from kerastricks import recipes
 from kerastricks import testing
-from recipes.imbalanced_binary import ImbalancedBinaryRecipe
-from recipes.metrics import ThresholdedBinaryMetric
+from kerastricks.recipes.imbalanced_binary import ImbalancedBinaryRecipe
+from kerastricks.recipes.metrics import ThresholdedBinaryMetric
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

@@ -4,9 +4,9 @@ backend and are as good as the run that produced them
 
 import pytest
 
-import recipes
+from kerastricks import recipes
 from kerastricks import testing
-from recipes import presets
+from kerastricks.recipes import presets
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

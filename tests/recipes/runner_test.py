@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import kerastricks
-from recipes import runner
+from kerastricks.recipes import runner
 from tests.recipes.fake_recipe import TinyBlobsRecipe
 
 pytestmark = [pytest.mark.requires_tuner,
