@@ -37,13 +37,18 @@ class OrthoGrad(keras.optimizers.Optimizer):
     optimizer.apply(g)
     ```
 
-    Options such as `weight_decay`, `clipnorm` or `use_ema` belong to the
-    wrapped optimizer and are refused here. Gradients are transformed before
-    the inner optimizer's clipping and weight decay, as in the authors' code.
+    The learning rate and options such as `weight_decay`, `clipnorm` or
+    `use_ema` belong to the wrapped optimizer and are refused here (as
+    `keras.optimizers.LossScaleOptimizer` refuses them): set them on the
+    wrapped optimizer. `OrthoGrad.learning_rate` reads and sets the wrapped
+    optimizer's rate, so `keras.callbacks.LearningRateScheduler` works.
+    Gradients are transformed before the inner optimizer's clipping and
+    weight decay, as in the authors' code.
 
     Args:
         optimizer: a `keras.optimizers.Optimizer` instance (or its serialized
-            form / string identifier) that applies the transformed gradients.
+            dict / string identifier such as `"adamw"`) that applies the
+            transformed gradients with its own learning rate.
         epsilon: float > 0, the floor of both denominators. Defaults to
             `1e-30`, the authors' value.
         name: string, the wrapper's name. Defaults to `"orthograd"`.
@@ -69,15 +74,29 @@ class OrthoGrad(keras.optimizers.Optimizer):
                     f"OrthoGrad does not take `{option}`; set it on the "
                     f"wrapped optimizer instead. Received: {option}={value!r}"
                 )
-        kwargs.pop("learning_rate", None)
+        learning_rate = kwargs.pop("learning_rate", None)
+        if learning_rate is not None:
+            raise ValueError(
+                "OrthoGrad takes its learning rate from the wrapped optimizer "
+                "(read and set it as `OrthoGrad.learning_rate`); pass it "
+                "there, e.g. `OrthoGrad(keras.optimizers.AdamW("
+                "learning_rate=...))`. Received: "
+                f"learning_rate={learning_rate!r}"
+            )
         if kwargs:
             raise ValueError(
                 "OrthoGrad received unknown arguments. Allowed: optimizer, "
                 f"epsilon, name. Received: {sorted(kwargs)}"
             )
         super().__init__(learning_rate=0.0, name=name)
-        if not isinstance(optimizer, keras.optimizers.Optimizer):
+        if isinstance(optimizer, (str, dict)):
             optimizer = keras.optimizers.get(optimizer)
+        if not isinstance(optimizer, keras.optimizers.Optimizer):
+            raise TypeError(
+                "Argument `optimizer` must be a keras.optimizers.Optimizer, "
+                "its name or its serialized dict. Received: "
+                f"optimizer={optimizer!r} of type {type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
         self.epsilon = validation.check_positive("epsilon", epsilon)
 
@@ -131,10 +150,14 @@ class OrthoGrad(keras.optimizers.Optimizer):
         trainable_variables, inner_variables = self.optimizer.stateless_apply(
             optimizer_variables[own_count:], grads, trainable_variables
         )
-        return (
-            trainable_variables,
-            list(optimizer_variables[:own_count]) + list(inner_variables),
-        )
+        # The wrapper's own state does not change; return values, not
+        # `keras.Variable`s, because `LossScaleOptimizer` (mixed precision)
+        # calls this inside `ops.cond`, whose branches must return arrays.
+        own_values = [
+            keras.ops.convert_to_tensor(value)
+            for value in optimizer_variables[:own_count]
+        ]
+        return trainable_variables, own_values + list(inner_variables)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         self.optimizer.exclude_from_weight_decay(var_list, var_names)

@@ -24,6 +24,52 @@ class OrthoGradTest(testing.TestCase):
                                              weight_decay=0.1)
         with self.assertRaisesRegex(ValueError, "unknown"):
             kerastricks.optimizers.OrthoGrad(keras.optimizers.SGD(), foo=1)
+        with self.assertRaisesRegex(TypeError, "optimizer=None"):
+            kerastricks.optimizers.OrthoGrad(None)
+        with self.assertRaisesRegex(TypeError, "optimizer=3"):
+            kerastricks.optimizers.OrthoGrad(3)
+
+    def test_learning_rate_argument_is_refused(self):
+        # The rate lives on the wrapped optimizer; a second one given to the
+        # wrapper would be silently ignored, so it is refused.
+        with self.assertRaisesRegex(ValueError, "learning_rate=0.5"):
+            kerastricks.optimizers.OrthoGrad(keras.optimizers.SGD(0.1),
+                                             learning_rate=0.5)
+
+    def test_learning_rate_reads_and_sets_the_wrapped_rate(self):
+        optimizer = kerastricks.optimizers.OrthoGrad(
+            keras.optimizers.SGD(0.1))
+        self.assertAllClose(optimizer.learning_rate, 0.1)
+        optimizer.learning_rate = 0.25
+        self.assertAllClose(optimizer.optimizer.learning_rate, 0.25)
+
+    def test_string_identifier(self):
+        optimizer = kerastricks.optimizers.OrthoGrad("adamw")
+        self.assertIsInstance(optimizer.optimizer, keras.optimizers.AdamW)
+
+    def test_fit_under_mixed_float16(self):
+        # Mixed precision wraps the optimizer in a LossScaleOptimizer, whose
+        # stateless step runs OrthoGrad's inside `ops.cond` on JAX.
+        keras.config.set_dtype_policy("mixed_float16")
+        try:
+            model = keras.Sequential([
+                keras.Input((4,)),
+                keras.layers.Dense(3),
+                keras.layers.Dense(2, dtype="float32"),
+            ])
+            model.compile(optimizer=orthograd_sgd(learning_rate=0.1),
+                          loss="mse")
+            rng = np.random.default_rng(0)
+            x = rng.normal(size=(16, 4)).astype("float32")
+            y = rng.normal(size=(16, 2)).astype("float32")
+            before = model.evaluate(x, y, verbose=0)
+            history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+        finally:
+            keras.config.set_dtype_policy("float32")
+        self.assertIsInstance(model.optimizer,
+                              keras.optimizers.LossScaleOptimizer)
+        self.assertTrue(np.all(np.isfinite(history.history["loss"])))
+        self.assertLess(history.history["loss"][-1], before)
 
     def test_config(self):
         revived = self.run_serialization_test(
