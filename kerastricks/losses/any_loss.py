@@ -30,7 +30,14 @@ class AnyLoss(keras.losses.Loss):
     and class balance of each batch: use batches large enough to hold both
     classes. `sample_weight` weights each example's share of the confusion
     matrix; `reduction` is accepted for API compatibility but the result is
-    always the single batch value.
+    always the single batch value. A class absent from a batch has no recall:
+    balanced accuracy and the geometric mean then score the classes present
+    (see `kerastricks.ops.any_loss`), so the loss stays finite.
+
+    `y_pred` must be floating and of `y_true`'s shape (up to trailing size-1
+    axes); this is checked at trace time. Label values outside [0, 1] make
+    the confusion matrix meaningless but are data: check them with
+    `kerastricks.utils.validation.enable_label_value_checks()`.
 
     Args:
         metric: a name (`"f1"`, `"accuracy"`, `"balanced_accuracy"`,
@@ -93,6 +100,10 @@ class AnyLoss(keras.losses.Loss):
 
     def confusion_matrix(self, y_true, y_pred, sample_weight=None):
         """The soft (TN, FN, FP, TP) of a batch."""
+        loss_name = type(self).__name__
+        y_true, y_pred = validation.check_loss_inputs(
+            loss_name, y_true, y_pred, labels="binary")
+        validation.check_label_values(loss_name, y_true, labels="binary")
         probabilities = ops.sigmoid(y_pred) if self.from_logits else y_pred
         return any_loss_ops.soft_confusion_matrix(
             y_true, probabilities, self.amplifying_scale, sample_weight

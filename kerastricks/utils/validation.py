@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import warnings
 
 import keras
 import numpy as np
@@ -11,8 +12,13 @@ def _received(name, value):
     return f"Received: {name}={value!r}"
 
 
-def check_number(name, value):
-    """Raises `TypeError` unless `value` is a real Python or NumPy number."""
+def check_number(name, value, allow_infinite=False):
+    """Raises unless `value` is a finite real Python or NumPy number.
+
+    `TypeError` for bools and non-numbers, `ValueError` for NaN and, unless
+    `allow_infinite` (for arguments where infinity has a meaning the caller
+    documents), for +-inf.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"Argument `{name}` must be a real number. "
@@ -20,6 +26,9 @@ def check_number(name, value):
         )
     if math.isnan(value):
         raise ValueError(f"Argument `{name}` must not be NaN. "
+                         f"{_received(name, value)}")
+    if math.isinf(value) and not allow_infinite:
+        raise ValueError(f"Argument `{name}` must be finite. "
                          f"{_received(name, value)}")
     return value
 
@@ -120,3 +129,189 @@ def check_built_model(name, model):
             f"Received: {name}={model.name}"
         )
     return model
+
+
+# Call-time checks of loss inputs.
+#
+# Everything knowable from static shapes and dtypes is checked at trace time
+# by `check_loss_inputs`, identically on every backend. Label *values* are
+# data: checking them needs concrete tensors, so it is an opt-in debug mode
+# (`enable_label_value_checks`) that runs wherever the values are concrete
+# (direct calls, `run_eagerly=True`) and warns, without raising, inside a
+# compiled step, so turning it on never breaks `jit_compile`.
+
+LABEL_KINDS = ("binary", "sparse", "dense")
+
+_label_value_checks = {"enabled": False}
+
+
+def enable_label_value_checks(enabled=True):
+    """Turns the data-dependent label checks of the kerastricks losses on/off.
+
+    When on, each loss checks its labels' values (binary labels in [0, 1],
+    class ids in [0, num_classes), one-hot or soft targets in [0, 1]) and
+    raises a `ValueError` quoting the offending values. The check needs
+    concrete values: it runs on direct calls and under
+    `model.compile(..., run_eagerly=True)`; inside a compiled (jit) step it
+    warns that it was skipped. Off by default, because it copies the labels
+    to the host on every call.
+    """
+    _label_value_checks["enabled"] = check_bool("enabled", enabled)
+
+
+def label_value_checks_enabled():
+    return _label_value_checks["enabled"]
+
+
+def _static_shape(tensor):
+    return tuple(tensor.shape)
+
+
+def _dims_agree(shape_a, shape_b):
+    return len(shape_a) == len(shape_b) and all(
+        a is None or b is None or a == b for a, b in zip(shape_a, shape_b)
+    )
+
+
+def _without_trailing_ones(shape):
+    shape = list(shape)
+    while shape and shape[-1] == 1:
+        shape.pop()
+    return tuple(shape)
+
+
+def _dtype_of(tensor):
+    return keras.backend.standardize_dtype(tensor.dtype)
+
+
+def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
+    """Checks the static dtypes and shapes of a loss's inputs.
+
+    Args:
+        loss_name: the loss's class name, quoted in the errors.
+        y_true: the labels.
+        y_pred: the predictions (logits or probabilities); must be floating.
+        labels: `"binary"` (0/1 labels of `y_pred`'s shape, up to trailing
+            size-1 axes; bool, int or float), `"sparse"` (integer class ids
+            of `y_pred`'s shape without `axis`, or with size 1 there) or
+            `"dense"` (one-hot or soft targets of `y_pred`'s shape).
+        axis: the class axis of `y_pred` for `"sparse"` and `"dense"`.
+
+    Returns:
+        `(y_true, y_pred)` as tensors.
+
+    Raises:
+        TypeError: `y_pred` is not floating, or `y_true` has a dtype the
+            label kind does not allow.
+        ValueError: the shapes disagree (rank, batch size or class count),
+            wherever both sizes are known statically.
+    """
+    check_one_of("labels", labels, LABEL_KINDS)
+    y_true = keras.ops.convert_to_tensor(y_true)
+    y_pred = keras.ops.convert_to_tensor(y_pred)
+    pred_dtype = _dtype_of(y_pred)
+    true_dtype = _dtype_of(y_true)
+    if not keras.backend.is_float_dtype(pred_dtype):
+        raise TypeError(
+            f"{loss_name} needs floating-point `y_pred` (logits or "
+            f"probabilities). Received: y_pred of dtype {pred_dtype}"
+        )
+    true_shape = _static_shape(y_true)
+    pred_shape = _static_shape(y_pred)
+    received = (f"Received: y_true of shape {true_shape} and y_pred of "
+                f"shape {pred_shape}")
+    if labels == "sparse":
+        if not keras.backend.is_int_dtype(true_dtype):
+            raise TypeError(
+                f"{loss_name} with sparse labels needs integer class ids in "
+                f"`y_true`. Received: y_true of dtype {true_dtype} (use "
+                "one-hot targets with the non-sparse setting, or cast the "
+                "ids to int32)"
+            )
+        if not pred_shape:
+            raise ValueError(
+                f"{loss_name} needs `y_pred` with a class axis. {received}"
+            )
+        class_axis = axis % len(pred_shape)
+        expected = pred_shape[:class_axis] + pred_shape[class_axis + 1:]
+        if len(true_shape) == len(pred_shape):
+            if true_shape[class_axis] not in (1, None):
+                raise ValueError(
+                    f"{loss_name} with sparse labels needs class ids of "
+                    f"shape {expected} (or with size 1 on the class axis), "
+                    f"not one-hot targets. {received}"
+                )
+            true_shape = true_shape[:class_axis] + true_shape[class_axis + 1:]
+        if not _dims_agree(true_shape, expected):
+            raise ValueError(
+                f"{loss_name} with sparse labels needs class ids of shape "
+                f"{expected}. {received}"
+            )
+        return y_true, y_pred
+    if true_dtype not in ("bool",) and not (
+        keras.backend.is_int_dtype(true_dtype)
+        or keras.backend.is_float_dtype(true_dtype)
+    ):
+        raise TypeError(
+            f"{loss_name} needs numeric `y_true`. Received: y_true of dtype "
+            f"{true_dtype}"
+        )
+    if labels == "binary":
+        agree = _dims_agree(_without_trailing_ones(true_shape),
+                            _without_trailing_ones(pred_shape))
+        if not agree:
+            raise ValueError(
+                f"{loss_name} needs 0/1 labels of the shape of `y_pred` "
+                f"(the probability or logit of class 1). {received}"
+            )
+        return y_true, y_pred
+    if not _dims_agree(true_shape, pred_shape):
+        raise ValueError(
+            f"{loss_name} needs one-hot or soft targets of the shape of "
+            f"`y_pred` (same batch size and class count). {received}"
+        )
+    return y_true, y_pred
+
+
+def _concrete_values(tensor):
+    """The tensor as a NumPy array, or `None` inside a traced function."""
+    try:
+        return keras.ops.convert_to_numpy(tensor)
+    except (TypeError, NotImplementedError):
+        # JAX tracers raise a TypeError subclass, symbolic TF tensors a
+        # NotImplementedError: the values are not known yet.
+        return None
+
+
+def check_label_values(loss_name, y_true, labels, num_classes=None):
+    """The opt-in data-dependent label check (see `enable_label_value_checks`).
+
+    Does nothing unless the checks are enabled. `labels` is as in
+    `check_loss_inputs`; `num_classes` bounds sparse class ids.
+    """
+    if not label_value_checks_enabled():
+        return
+    values = _concrete_values(y_true)
+    if values is None:
+        warnings.warn(
+            f"{loss_name}: label value checks are enabled but were skipped "
+            "inside a compiled step; compile with `run_eagerly=True` to run "
+            "them.",
+            stacklevel=2,
+        )
+        return
+    values = np.asarray(values)
+    if labels == "sparse":
+        bad = values[(values < 0) | (values >= num_classes)]
+        allowed = f"class ids in [0, {num_classes})"
+    else:
+        values = values.astype("float64")
+        bad = values[~((values >= 0) & (values <= 1))]
+        allowed = ("0/1 labels (or soft labels in [0, 1])"
+                   if labels == "binary"
+                   else "one-hot or soft targets in [0, 1]")
+    if bad.size:
+        raise ValueError(
+            f"{loss_name} needs {allowed} in `y_true`. Received "
+            f"{bad.size} value(s) outside, e.g. {np.unique(bad)[:5].tolist()}"
+        )

@@ -1,10 +1,14 @@
+import warnings
+
 import keras
 import numpy as np
 from absl.testing import parameterized
 from sklearn import metrics as sk_metrics
 
 import kerastricks
+from kerastricks import backend
 from kerastricks import testing
+from kerastricks.utils import validation
 from tests.references import any_loss as reference
 
 LOSSES = {
@@ -27,6 +31,13 @@ def sklearn_score(name, y, hard):
     recall = sk_metrics.recall_score(y, hard)
     specificity = sk_metrics.recall_score(y, hard, pos_label=0)
     return np.sqrt(recall * specificity)
+
+
+def gradient_of(fn, value):
+    """d fn(value) / d value through the active backend's autodiff."""
+    (_, _), (gradient,) = backend.get().loss_and_gradients(
+        lambda values: (fn(values[0]), ()), [value])
+    return keras.ops.convert_to_numpy(gradient)
 
 
 @keras.saving.register_keras_serializable(package="kerastricks_tests")
@@ -123,3 +134,82 @@ class AnyLossTest(testing.TestCase):
         p = np.array([1.0, 0.0, 0.0, 1.0], "float32")  # TP=FN=FP=TN=1
         loss = kerastricks.losses.AnyLoss(metric=markedness)
         self.assertAllClose(loss(y, p), 1.0 - (0.5 + 0.5 - 1.0), atol=1e-6)
+
+    @parameterized.parameters("f1", "accuracy", "balanced_accuracy",
+                              "geometric_mean")
+    def test_one_class_batch_matches_reference(self, name):
+        # All-negative batches are the common case on imbalanced data. The
+        # recall-based metrics score the classes present (sklearn's
+        # balanced_accuracy_score convention).
+        cls, reference_name = LOSSES[name]
+        p = np.array([0.1, 0.7, 0.3, 0.2, 0.45], "float32")
+        for label in (0.0, 1.0):
+            y = np.full(5, label, "float32")
+            counts = reference.np_soft_confusion_matrix(y, p)
+            expected = 1.0 - reference.np_metric(reference_name, *counts)
+            self.assertAllClose(cls()(y, p), expected, atol=1e-6, rtol=1e-5)
+        if name == "balanced_accuracy":
+            hard = (p > 0.5).astype("float32")
+            y = np.zeros(5, "float32")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # sklearn: one class only
+                score = sk_metrics.balanced_accuracy_score(y, hard)
+            self.assertAllClose(cls()(y, hard), 1.0 - score, atol=1e-6)
+
+    @parameterized.parameters("f1", "accuracy", "balanced_accuracy",
+                              "geometric_mean")
+    def test_training_on_a_batch_without_positives_stays_finite(self, name):
+        # BinaryCrossentropy stays finite on such a batch; so must these.
+        cls, _ = LOSSES[name]
+        rng = np.random.default_rng(3)
+        x = rng.normal(size=(16, 4)).astype("float32")
+        y = np.zeros((16, 1), "float32")
+        for loss in (keras.losses.BinaryCrossentropy(), cls()):
+            model = keras.Sequential([
+                keras.Input((4,)),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss)
+            history = model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+            self.assertTrue(np.all(np.isfinite(history.history["loss"])))
+            for weight in model.get_weights():
+                self.assertTrue(np.all(np.isfinite(weight)), msg=str(loss))
+
+    def test_saturated_geometric_mean_has_finite_gradient(self):
+        # Every negative predicted 1.0 and every positive 0.0: TNR = TPR = 0
+        # exactly in float32 and sqrt has an infinite slope at 0.
+        y = keras.ops.convert_to_tensor(np.array([1, 0, 1, 0], "float32"))
+        p = keras.ops.convert_to_tensor(
+            np.array([0.0, 1.0, 0.0, 1.0], "float32"))
+        loss = kerastricks.losses.GeometricMeanLoss()
+        gradient = gradient_of(lambda value: loss(y, value), p)
+        self.assertAllClose(loss(y, p), 1.0)
+        self.assertTrue(np.all(np.isfinite(gradient)))
+
+    def test_static_input_checks(self):
+        y = np.array([1, 0, 1, 0], "float32")
+        for cls, _ in LOSSES.values():
+            with self.assertRaisesRegex(TypeError, "floating-point `y_pred`"):
+                cls()(y, np.array([1, 0, 1, 1], "int32"))
+            with self.assertRaisesRegex(ValueError, r"shape \(4, 2\)"):
+                cls()(y, np.full((4, 2), 0.5, "float32"))
+        # A (batch, 1) sigmoid output with (batch,) labels is fine.
+        loss = kerastricks.losses.FBetaLoss()
+        p = np.array([0.9, 0.2, 0.8, 0.1], "float32")
+        self.assertAllClose(loss(y, p[:, None]), loss(y, p))
+        self.assertAllClose(loss(y.astype("int32"), p), loss(y, p))
+        self.assertAllClose(loss(y.astype("bool"), p), loss(y, p))
+
+    def test_label_value_checks_are_opt_in(self):
+        y = np.array([2, 0, 1, -1], "float32")
+        p = np.array([0.9, 0.2, 0.8, 0.1], "float32")
+        loss = kerastricks.losses.BalancedAccuracyLoss()
+        loss(y, p)  # off by default: no host copy of the labels
+        validation.enable_label_value_checks()
+        try:
+            with self.assertRaisesRegex(ValueError,
+                                        r"outside, e.g. \[-1.0, 2.0\]"):
+                loss(y, p)
+            loss(np.array([1, 0, 1, 0], "float32"), p)
+        finally:
+            validation.enable_label_value_checks(False)

@@ -21,8 +21,12 @@ def np_metric(name, tn, fn, fp, tp, beta=1.0):
     if name == "f_beta":
         b2 = beta * beta
         return (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp)
+    # Balanced accuracy and G-mean average the recalls of the classes
+    # present in the batch (sklearn's balanced_accuracy_score convention).
+    recalls = [hits / (hits + misses)
+               for hits, misses in ((tp, fn), (tn, fp)) if hits + misses > 0]
     if name == "balanced_accuracy":
-        return 0.5 * (tp / (tp + fn) + tn / (tn + fp))
+        return np.mean(recalls) if recalls else 1.0
     if name == "geometric_mean":
-        return np.sqrt(tp / (tp + fn) * tn / (tn + fp))
+        return np.prod(recalls) ** (1.0 / len(recalls)) if recalls else 1.0
     raise ValueError(name)

@@ -19,3 +19,14 @@ def test_hard_counts_and_metrics_by_hand():
 def test_probability_one_half_splits_evenly():
     counts = reference.np_soft_confusion_matrix([1], [0.5])
     np.testing.assert_allclose(counts, [0, 0.5, 0, 0.5])
+
+
+def test_absent_class_metrics_by_hand():
+    # No positive label: TN=3, FP=1, so TNR = 3/4 is the only recall.
+    np.testing.assert_allclose(
+        reference.np_metric("balanced_accuracy", 3, 0, 1, 0), 0.75)
+    np.testing.assert_allclose(
+        reference.np_metric("geometric_mean", 3, 0, 1, 0), 0.75)
+    np.testing.assert_allclose(
+        reference.np_metric("geometric_mean", 1, 1, 1, 2),
+        np.sqrt(2 / 3 * 1 / 2))
