@@ -49,6 +49,10 @@ class MESA(TrajectoryLossWrapper):
 
     Args:
         model: a `keras.Model` whose output is logits `(batch, ..., classes)`.
+            A visible softmax or sigmoid output (a `Softmax` layer or
+            an output layer with that activation, as in
+            `keras.applications` by default) raises a `ValueError`;
+            subclassed models are not inspected.
         trajectory_loss_weight: float >= 0, λ, the weight of the trajectory
             loss. Defaults to `0.8`, the authors' MESA value.
         temperature: float > 0, τ. Defaults to `5.0`.
@@ -91,6 +95,7 @@ class MESA(TrajectoryLossWrapper):
     ):
         super().__init__(model, trajectory_loss_weight, temperature,
                          start_epoch, end_epoch, **kwargs)
+        validation.check_logit_outputs("model", model, "MESA")
         self.ema_momentum = validation.check_in_range(
             "ema_momentum", ema_momentum, 0.0, 1.0, high_inclusive=False
         )

@@ -53,6 +53,10 @@ class SAF(TrajectoryLossWrapper):
 
     Args:
         model: a `keras.Model` whose output is `(batch, classes)` logits.
+            A visible softmax or sigmoid output (a `Softmax` layer or
+            an output layer with that activation, as in
+            `keras.applications` by default) raises a `ValueError`;
+            subclassed models are not inspected.
         num_examples: int or `None`, the size of the training set. Inferred
             by `fit` from arrays. Defaults to `None`.
         trajectory_loss_weight: float >= 0, λ, the weight of the trajectory
@@ -99,6 +103,7 @@ class SAF(TrajectoryLossWrapper):
     ):
         super().__init__(model, trajectory_loss_weight, temperature,
                          start_epoch, end_epoch, **kwargs)
+        validation.check_logit_outputs("model", model, "SAF")
         if num_examples is not None:
             validation.check_positive_int("num_examples", num_examples)
         self.num_examples = num_examples

@@ -315,3 +315,75 @@ def check_label_values(loss_name, y_true, labels, num_classes=None):
             f"{loss_name} needs {allowed} in `y_true`. Received "
             f"{bad.size} value(s) outside, e.g. {np.unique(bad)[:5].tolist()}"
         )
+
+
+# Output activations that turn logits into probabilities.
+_PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
+
+
+def _activation_name(activation):
+    if activation is None:
+        return None
+    if isinstance(activation, str):
+        return activation
+    return getattr(activation, "__name__", None)
+
+
+def _probability_output_layer(model):
+    """The layer that turns `model`'s output into probabilities, or `None`.
+
+    Looks at the layer that produces each output of a Sequential or
+    functional model (recursing into a nested model there): a `Softmax`
+    layer, or a layer whose `activation` is softmax or sigmoid. Subclassed
+    models expose no output layer and are not inspected.
+    """
+    try:
+        outputs = model.outputs or []
+    except (AttributeError, ValueError):
+        outputs = []  # an unbuilt Sequential model
+    for layer in reversed(model.layers):
+        try:
+            produces_output = any(layer.output is output for output in outputs)
+        except (AttributeError, ValueError):
+            # A layer called several times has no single `output`.
+            produces_output = False
+        if not produces_output and not (
+            isinstance(model, keras.Sequential) and layer is model.layers[-1]
+        ):
+            continue
+        if isinstance(layer, keras.Model):
+            found = _probability_output_layer(layer)
+        elif isinstance(layer, keras.layers.Softmax):
+            found = layer
+        elif _activation_name(getattr(layer, "activation", None)) in (
+            _PROBABILITY_ACTIVATIONS
+        ):
+            found = layer
+        else:
+            found = None
+        if found is not None:
+            return found
+    return None
+
+
+def check_logit_outputs(name, model, technique):
+    """Raises `ValueError` if `model` visibly outputs probabilities.
+
+    Techniques that soften the outputs with a temperature softmax (SAF,
+    MESA) need logits; a softmax or sigmoid output layer (the
+    `keras.applications` default) makes their loss meaningless.
+    """
+    layer = _probability_output_layer(model)
+    if layer is None:
+        return model
+    activation = ("a Softmax layer" if isinstance(layer, keras.layers.Softmax)
+                  else f"activation={_activation_name(layer.activation)!r}")
+    raise ValueError(
+        f"{technique} needs a model that outputs logits: its trajectory loss "
+        "compares temperature-softened softmax distributions of the outputs, "
+        f"which is meaningless on probabilities. Argument `{name}` ends in "
+        f"layer {layer.name!r} with {activation}. Build the model without "
+        "the output activation (`classifier_activation=None` for "
+        "keras.applications, `activation=None` on the last layer) and give "
+        "the loss `from_logits=True`."
+    )

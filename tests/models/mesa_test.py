@@ -32,6 +32,7 @@ class MESATest(TestCase):
             ({"trajectory_loss_weight": -0.5}, ValueError,
              "trajectory_loss_weight=-0.5"),
             ({"temperature": -1.0}, ValueError, "temperature=-1.0"),
+            ({"temperature": float("inf")}, ValueError, "temperature=inf"),
             ({"start_epoch": "5"}, TypeError, "start_epoch='5'"),
             ({"end_epoch": 1.5}, TypeError, "end_epoch=1.5"),
             ({"ema_momentum": 1.0}, ValueError, "ema_momentum=1.0"),
@@ -41,6 +42,9 @@ class MESATest(TestCase):
                 MESA(model, **kwargs)
         with self.assertRaisesRegex(TypeError, "keras.Model"):
             MESA("resnet")
+
+    def test_refuses_probability_outputs(self):
+        wrappers.check_refuses_probability_outputs(self, MESA)
 
     def test_config(self):
         mesa = MESA(wrappers.make_model(), trajectory_loss_weight=0.5,

@@ -60,6 +60,7 @@ class SAFTest(TestCase):
             ({"trajectory_loss_weight": -1.0}, ValueError,
              "trajectory_loss_weight=-1.0"),
             ({"temperature": 0.0}, ValueError, "temperature=0.0"),
+            ({"temperature": float("inf")}, ValueError, "temperature=inf"),
             ({"start_epoch": -1}, ValueError, "start_epoch=-1"),
             ({"start_epoch": 2.5}, TypeError, "start_epoch=2.5"),
             ({"end_epoch": -3}, ValueError, "end_epoch=-3"),
@@ -75,6 +76,9 @@ class SAFTest(TestCase):
             saf = SAF(sequence_model)
             saf.compile(optimizer="sgd", loss="mse")
             saf.fit(np.ones((4, 2, 4)), np.zeros((4, 2, 3)), verbose=0)
+
+    def test_refuses_probability_outputs(self):
+        wrappers.check_refuses_probability_outputs(self, SAF)
 
     def test_config(self):
         saf = SAF(wrappers.make_model(), num_examples=16, temperature=2.0,

@@ -218,3 +218,29 @@ def check_resumption(test, make_wrapper, first=2, second=2):
     test.assertAllClose(resumed.get_weights(), uninterrupted.get_weights(),
                         atol=1e-6, rtol=1e-6)
     return resumed
+
+
+def check_refuses_probability_outputs(test, wrapper_cls):
+    """The trajectory loss softens logits: probability outputs are refused,
+    logits (and log-probabilities) are accepted."""
+
+    def dense_head(activation):
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8),
+                                 keras.layers.Dense(3, activation=activation)])
+
+    inputs = keras.Input((4,))
+    softmax_layer = keras.Model(
+        inputs, keras.layers.Softmax()(keras.layers.Dense(3)(inputs)))
+    nested = keras.Sequential([keras.Input((4,)), dense_head("softmax")])
+    for model, layer in ((dense_head("softmax"), "activation='softmax'"),
+                         (dense_head("sigmoid"), "activation='sigmoid'"),
+                         (dense_head(keras.activations.softmax),
+                          "activation='softmax'"),
+                         (softmax_layer, "a Softmax layer"),
+                         (nested, "activation='softmax'")):
+        with test.assertRaisesRegex(ValueError, f"outputs logits.*{layer}"):
+            wrapper_cls(model)
+    for activation in (None, "log_softmax"):
+        wrapper_cls(dense_head(activation))
+    wrapper_cls(make_model("functional"))
+    wrapper_cls(make_model("subclassed"))
