@@ -48,11 +48,34 @@ def stablemax(x, axis=-1):
     return s / ops.sum(s, axis=axis, keepdims=True)
 
 
-def log_stablemax(x, axis=-1):
-    """log StableMax(x) = log s(x_i) - log sum_j s(x_j), computed stably."""
+def _negative_log_stablemax(x, axis=-1):
+    """-log StableMax(x) >= 0, without cancellation for the largest class.
+
+    For every class c, -log p_c = log sum_j s_j - log s_c. For the largest
+    class the two logs nearly cancel once it dominates (at logits [0, 1e8]
+    both round to 18.420681 and the difference to 0, while the true value is
+    about 1e-8), so there it is computed as log1p(sum_{j != c} s_j / s_c),
+    which is exact to rounding and positive until that share underflows
+    float32 (below ~1e-45). The other classes have p_c <= 1/2, where the
+    difference of logs loses nothing, and their ratio could overflow.
+    """
     x = _as_float(x)
-    log_normalizer = ops.log(ops.sum(stable_map(x), axis=axis, keepdims=True))
-    return log_stable_map(x) - log_normalizer
+    s = stable_map(x)
+    total = ops.sum(s, axis=axis, keepdims=True)
+    difference_of_logs = ops.log(total) - log_stable_map(x)
+    is_largest = ops.one_hot(
+        ops.argmax(x, axis=axis), x.shape[axis], axis=axis, dtype=s.dtype
+    )
+    largest = ops.sum(s * is_largest, axis=axis, keepdims=True)
+    others = ops.sum(s * (1.0 - is_largest), axis=axis, keepdims=True)
+    return ops.where(is_largest > 0, ops.log1p(others / largest),
+                     difference_of_logs)
+
+
+def log_stablemax(x, axis=-1):
+    """log StableMax(x) = log s(x_i) - log sum_j s(x_j), computed stably
+    (see `_negative_log_stablemax`)."""
+    return -_negative_log_stablemax(x, axis=axis)
 
 
 def stablemax_cross_entropy(y_true, logits, sparse=True, axis=-1):
@@ -75,15 +98,17 @@ def stablemax_cross_entropy(y_true, logits, sparse=True, axis=-1):
     logits = _as_float(logits)
     if keras.backend.standardize_dtype(logits.dtype) in ("float16", "bfloat16"):
         logits = ops.cast(logits, "float32")
-    log_probs = log_stablemax(logits, axis=axis)
+    # Weighting -log p (>= 0) rather than negating a weighted log p keeps a
+    # loss that rounds to 0 at +0.0, never -0.0.
+    negative_log_probs = _negative_log_stablemax(logits, axis=axis)
     if sparse:
         y_true = ops.convert_to_tensor(y_true)
         if len(y_true.shape) == len(logits.shape):
             y_true = ops.squeeze(y_true, axis=axis)
         one_hot = ops.one_hot(
             ops.cast(y_true, "int32"), logits.shape[axis], axis=axis,
-            dtype=log_probs.dtype,
+            dtype=negative_log_probs.dtype,
         )
     else:
-        one_hot = ops.cast(y_true, log_probs.dtype)
-    return -ops.sum(one_hot * log_probs, axis=axis)
+        one_hot = ops.cast(y_true, negative_log_probs.dtype)
+    return ops.sum(one_hot * negative_log_probs, axis=axis)

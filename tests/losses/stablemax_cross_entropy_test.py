@@ -74,6 +74,30 @@ class StableMaxCrossEntropyTest(testing.TestCase):
             reference.np_stablemax(extreme), rtol=1e-5, atol=1e-9,
         )
 
+    def test_positive_at_huge_margins(self):
+        # log sum s - log s_y cancels to 0 (printed -0.0) at a margin of 1e8;
+        # the loss is log1p(others / s_y) = 1e-8 there, exact and positive.
+        labels = np.array([1, 0])
+        logits = np.array([[0.0, 1e8], [1e8, -5.0]], "float32")
+        expected = reference.np_stablemax_cross_entropy(labels, logits)
+        for sparse, targets in ((True, labels),
+                                (False, np.eye(2, dtype="float32")[labels])):
+            loss = keras.ops.convert_to_numpy(
+                kerastricks.ops.stablemax_cross_entropy(
+                    targets, logits, sparse=sparse))
+            self.assertAllClose(loss, expected, atol=0.0, rtol=1e-6)
+            self.assertTrue(np.all(loss > 0.0))
+        # Where the others' share underflows float32 the loss is +0.0, not
+        # -0.0.
+        beyond = kerastricks.ops.stablemax_cross_entropy(
+            np.array([1]), np.array([[-1e30, 1e30]], "float32"))
+        beyond = keras.ops.convert_to_numpy(beyond)
+        self.assertEqual(float(beyond[0]), 0.0)
+        self.assertFalse(np.signbit(beyond[0]))
+        log_probs = kerastricks.ops.log_stablemax(logits)
+        self.assertAllClose(log_probs, np.log(reference.np_stablemax(logits)),
+                            atol=0.0, rtol=1e-6)
+
     def test_gradient_nonzero_after_softmax_collapse(self):
         # One SGD step (lr=1) on a bias-only logit layer reveals the gradient.
         bias = np.array([0.0, 200.0], "float32")
