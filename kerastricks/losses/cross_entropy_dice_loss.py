@@ -25,14 +25,22 @@ class CrossEntropyDiceLoss(keras.losses.Loss):
     loss = cross_entropy_weight * ce + dice_weight * dice     # per example
     ```
 
+    `y_true` holds one-hot (or soft) targets of `y_pred`'s shape; a
+    non-float `y_pred` or a shape mismatch is refused at trace time. Target
+    values outside [0, 1] are checked by the opt-in
+    `kerastricks.utils.validation.enable_label_value_checks()`.
+
     Args:
-        class_weights: sequence of per-class weights or `None` (all 1).
-            Defaults to `None`.
+        class_weights: sequence of finite per-class weights >= 0 or `None`
+            (all 1). Defaults to `None`.
         cross_entropy_weight: float >= 0. Defaults to `1.0`.
         dice_weight: float >= 0. Defaults to `1.0` (the paper sums the two
             terms; its abstract gives no weighting).
-        from_logits: bool, `y_pred` holds logits (softmax applied here).
-            Defaults to `False`.
+        from_logits: bool, `y_pred` holds logits: the cross-entropy then
+            uses the exact log-softmax (as Keras's `CategoricalCrossentropy(
+            from_logits=True)`) and the Dice term the softmax. Probabilities
+            are clipped at 1e-7 before the log, as Keras does. Defaults to
+            `False`.
         smooth: float > 0, added to the Dice numerator and denominator.
             Defaults to `1e-6`.
         reduction: the Keras loss reduction. Defaults to
@@ -61,6 +69,12 @@ class CrossEntropyDiceLoss(keras.losses.Loss):
                  name="cross_entropy_dice_loss", dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         if class_weights is not None:
+            if isinstance(class_weights, (str, bytes)) or not hasattr(
+                    class_weights, "__iter__"):
+                raise TypeError(
+                    "Argument `class_weights` must be a sequence of numbers "
+                    f"or None. Received: class_weights={class_weights!r}"
+                )
             class_weights = [
                 float(validation.check_non_negative("class_weights", w))
                 for w in class_weights
@@ -73,23 +87,28 @@ class CrossEntropyDiceLoss(keras.losses.Loss):
         self.from_logits = validation.check_bool("from_logits", from_logits)
         self.smooth = validation.check_positive("smooth", smooth)
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # Before `keras.losses.Loss.__call__` casts both to the loss dtype.
+        validation.check_loss_inputs("CrossEntropyDiceLoss", y_true, y_pred,
+                                     labels="dense")
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def call(self, y_true, y_pred):
-        if tuple(y_true.shape) != tuple(y_pred.shape):
-            raise ValueError(
-                "CrossEntropyDiceLoss expects one-hot `y_true` of the shape "
-                f"of `y_pred`. Received: {tuple(y_true.shape)} and "
-                f"{tuple(y_pred.shape)}"
-            )
         if (self.class_weights is not None
                 and len(self.class_weights) != y_pred.shape[-1]):
             raise ValueError(
                 f"`class_weights` has {len(self.class_weights)} entries for "
-                f"{y_pred.shape[-1]} classes"
+                f"{y_pred.shape[-1]} classes. Received: "
+                f"class_weights={self.class_weights}"
             )
-        probabilities = ops.softmax(ops.cast(y_pred, "float32"), axis=-1) if (
-            self.from_logits) else y_pred
+        validation.check_label_values("CrossEntropyDiceLoss", y_true,
+                                      labels="dense")
         loss = self.cross_entropy_weight * weighted_categorical_cross_entropy(
-            y_true, probabilities, self.class_weights)
+            y_true, y_pred, self.class_weights, from_logits=self.from_logits)
+        probabilities = (
+            ops.softmax(ops.cast(y_pred, "float32"), axis=-1)
+            if self.from_logits else y_pred
+        )
         return loss + self.dice_weight * soft_dice_loss(
             y_true, probabilities, self.smooth)
 

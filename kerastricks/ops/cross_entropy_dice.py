@@ -18,13 +18,24 @@ def soft_dice_loss(y_true, probabilities, smooth=1e-6):
     return 1.0 - ops.mean(dice, axis=-1)
 
 
-def weighted_categorical_cross_entropy(y_true, probabilities,
-                                       class_weights=None, epsilon=1e-7):
-    """Per-example mean over positions of `-sum_c w_c y_c log p_c`."""
+def weighted_categorical_cross_entropy(y_true, y_pred, class_weights=None,
+                                       from_logits=False, epsilon=1e-7):
+    """Per-example mean over positions of `-sum_c w_c y_c log p_c`.
+
+    With `from_logits=True`, `y_pred` holds logits and log p is the exact
+    log-softmax, as `keras.losses.CategoricalCrossentropy(from_logits=True)`:
+    a confidently wrong position keeps its full loss and gradient.
+    Probabilities (`from_logits=False`) are clipped at `epsilon` before the
+    log, as Keras does, which caps a position's loss at -log(epsilon).
+    """
     y = ops.cast(y_true, "float32")
-    p = ops.clip(ops.cast(probabilities, "float32"), epsilon, 1.0)
+    y_pred = ops.cast(y_pred, "float32")
+    if from_logits:
+        log_p = ops.log_softmax(y_pred, axis=-1)
+    else:
+        log_p = ops.log(ops.clip(y_pred, epsilon, 1.0))
     weights = 1.0 if class_weights is None else ops.cast(class_weights,
                                                           "float32")
-    per_position = -ops.sum(weights * y * ops.log(p), axis=-1)
+    per_position = -ops.sum(weights * y * log_p, axis=-1)
     axes = tuple(range(1, len(per_position.shape)))
     return ops.mean(per_position, axis=axes) if axes else per_position

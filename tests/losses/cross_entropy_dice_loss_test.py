@@ -2,6 +2,7 @@ import keras
 import numpy as np
 
 import kerastricks
+from kerastricks import backend
 from kerastricks import testing
 from tests.references import segmentation as reference
 
@@ -27,6 +28,56 @@ class CrossEntropyDiceLossTest(testing.TestCase):
             loss_cls()(y[..., 0], p)
         with self.assertRaisesRegex(ValueError, "2 entries for 3 classes"):
             loss_cls(class_weights=[1.0, 2.0])(y, p)
+
+    def test_invalid_args_non_finite_and_wrong_types(self):
+        loss_cls = kerastricks.losses.CrossEntropyDiceLoss
+        with self.assertRaisesRegex(ValueError, "smooth=inf"):
+            loss_cls(smooth=float("inf"))
+        with self.assertRaisesRegex(ValueError, "class_weights=inf"):
+            loss_cls(class_weights=[float("inf"), 1.0, 1.0])
+        with self.assertRaisesRegex(ValueError, "class_weights=nan"):
+            loss_cls(class_weights=[1.0, float("nan"), 1.0])
+        with self.assertRaisesRegex(TypeError, "class_weights=3"):
+            loss_cls(class_weights=3)
+        y, p = segmentation_batch()
+        with self.assertRaisesRegex(TypeError, "floating-point `y_pred`"):
+            loss_cls()(y, (p > 0.5).astype("int32"))
+        with self.assertRaisesRegex(ValueError, "same batch size"):
+            loss_cls()(y[:2], p)
+
+    def test_from_logits_uses_the_exact_log_softmax(self):
+        # Pixels whose true-class logit sits 16-20 below the others: clipping
+        # softmax probabilities at 1e-7 would cap their cross-entropy near
+        # 16.1 and zero their gradient.
+        rng = np.random.default_rng(5)
+        labels = rng.integers(0, 3, size=(2, 6, 5))
+        logits = rng.normal(size=(2, 6, 5, 3)).astype("float32")
+        for index, gap in zip([(0, 0, 0), (0, 3, 2), (1, 5, 4)],
+                              (16.0, 18.0, 20.0)):
+            logits[index] = gap
+            logits[index + (labels[index],)] = 0.0
+        y = np.eye(3, dtype="float32")[labels]
+        ce_only = kerastricks.losses.CrossEntropyDiceLoss(
+            from_logits=True, dice_weight=0.0, reduction=None)
+        keras_ce = keras.losses.CategoricalCrossentropy(from_logits=True,
+                                                        reduction=None)
+        expected = keras.ops.convert_to_numpy(keras_ce(y, logits)).mean(
+            axis=(1, 2))
+        self.assertAllClose(ce_only(y, logits), expected, atol=1e-5,
+                            rtol=1e-5)
+        full = kerastricks.losses.CrossEntropyDiceLoss(
+            class_weights=[1.0, 2.0, 0.5], from_logits=True, reduction=None)
+        self.assertAllClose(
+            full(y, logits),
+            reference.np_cross_entropy_dice_from_logits(
+                y, logits, class_weights=[1.0, 2.0, 0.5]),
+            atol=1e-5, rtol=1e-5)
+        # The confidently wrong pixel still pulls its true-class logit up.
+        (_, _), (gradient,) = backend.get().loss_and_gradients(
+            lambda values: (keras.ops.sum(ce_only(y, values[0])), ()),
+            [keras.ops.convert_to_tensor(logits)])
+        gradient = keras.ops.convert_to_numpy(gradient)
+        self.assertLess(gradient[(1, 5, 4, labels[1, 5, 4])], -1.0 / 60)
 
     def test_config(self):
         self.run_serialization_test(kerastricks.losses.CrossEntropyDiceLoss(
