@@ -13,6 +13,10 @@ class GroupGeneralizedMeanPoolingTest(testing.TestCase):
             layer_cls(groups=0)
         with self.assertRaisesRegex(ValueError, "p_initializer=-1"):
             layer_cls(p_initializer=-1.0)
+        with self.assertRaisesRegex(ValueError, "epsilon=inf"):
+            layer_cls(epsilon=float("inf"))
+        with self.assertRaisesRegex(TypeError, "groups=True"):
+            layer_cls(groups=True)
         with self.assertRaisesRegex(ValueError, "channels=6, groups=4"):
             layer_cls(groups=4)(np.ones((2, 3, 6), "float32"))
         with self.assertRaisesRegex(ValueError, "rank 3"):
@@ -76,3 +80,45 @@ class GroupGeneralizedMeanPoolingTest(testing.TestCase):
         model.train_on_batch(x.astype("float32"), np.zeros((4, 4)))
         p = keras.ops.convert_to_numpy(model.layers[-1].p)
         self.assertTrue(np.all(np.abs(p - 3.0) > 1e-6), p)
+
+    def test_dead_channel_with_large_p_stays_finite(self):
+        # A channel that ReLU zeroed everywhere is clamped to epsilon, and
+        # epsilon ** 10 = 1e-60 underflows float32: the output must still be
+        # epsilon and one training step must keep p and the weights finite,
+        # as with plain average pooling.
+        rng = np.random.default_rng(4)
+        x = rng.uniform(0.1, 2.0, size=(4, 5, 4)).astype("float32")
+        x[..., 0] = 0.0   # one dead channel in each group of two
+        x[..., 2] = -3.0
+        y = rng.normal(size=(4, 2)).astype("float32")
+        for pooling in (keras.layers.GlobalAveragePooling1D(),
+                        kerastricks.layers.GroupGeneralizedMeanPooling(
+                            groups=2, p_initializer=10.0)):
+            inputs = keras.Input((5, 4))
+            pooled = pooling(inputs)
+            model = keras.Model(inputs, keras.layers.Dense(2)(pooled))
+            model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+            model.train_on_batch(x, y)
+            for weight in model.get_weights():
+                self.assertTrue(np.all(np.isfinite(weight)), msg=str(pooling))
+        p = keras.ops.convert_to_numpy(pooling.p)
+        self.assertTrue(np.all(p != 10.0), p)  # the step did move p
+        pooled = keras.ops.convert_to_numpy(pooling(x))
+        self.assertAllClose(pooled[:, [0, 2]], np.full((4, 2), 1e-6),
+                            rtol=1e-5)
+        # The live channels match the NumPy power mean in float64.
+        clamped = np.maximum(x.astype("float64"), 1e-6)
+        exponent = np.repeat(p.astype("float64"), 2)
+        expected = np.mean(clamped**exponent, axis=1) ** (1.0 / exponent)
+        self.assertAllClose(pooled[:, [1, 3]], expected[:, [1, 3]],
+                            rtol=1e-5)
+
+    def test_large_p_matches_float64_power_mean(self):
+        x = np.random.default_rng(5).uniform(1e-3, 1e3, size=(2, 6, 4))
+        layer = kerastricks.layers.GroupGeneralizedMeanPooling(groups=2)
+        layer.build(x.shape)
+        exponents = np.array([0.5, 40.0])
+        layer.p.assign(exponents.astype("float32"))
+        exponent = np.repeat(exponents, 2)
+        expected = np.mean(x**exponent, axis=1) ** (1.0 / exponent)
+        self.assertAllClose(layer(x.astype("float32")), expected, rtol=1e-5)
