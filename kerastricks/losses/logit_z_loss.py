@@ -79,6 +79,19 @@ class LogitZLoss(keras.losses.Loss):
             )
         self.axis = axis
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # Before `keras.losses.Loss.__call__` casts both to the loss dtype.
+        if self.cross_entropy is None:
+            y_pred = validation.check_predictions("LogitZLoss", y_pred)
+        else:
+            labels = "sparse" if self.cross_entropy == "sparse" else "dense"
+            y_true, y_pred = validation.check_loss_inputs(
+                "LogitZLoss", y_true, y_pred, labels=labels, axis=self.axis)
+            validation.check_label_values(
+                "LogitZLoss", y_true, labels=labels,
+                num_classes=y_pred.shape[self.axis])
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def call(self, y_true, y_pred):
         penalty = logit_z_loss(y_pred, self.coefficient, axis=self.axis)
         if self.cross_entropy is None:

@@ -1,4 +1,5 @@
 import keras
+from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.stablemax import stablemax_cross_entropy
@@ -59,7 +60,20 @@ class StableMaxCrossEntropy(keras.losses.Loss):
             )
         self.axis = axis
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # Before `keras.losses.Loss.__call__` casts both to the loss dtype.
+        labels = "sparse" if self.sparse else "dense"
+        y_true, y_pred = validation.check_loss_inputs(
+            "StableMaxCrossEntropy", y_true, y_pred, labels=labels,
+            axis=self.axis)
+        validation.check_label_values(
+            "StableMaxCrossEntropy", y_true, labels=labels,
+            num_classes=y_pred.shape[self.axis])
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def call(self, y_true, y_pred):
+        if self.sparse:
+            y_true = ops.cast(y_true, "int32")  # ids, cast to float by Keras
         return stablemax_cross_entropy(
             y_true, y_pred, sparse=self.sparse, axis=self.axis
         )

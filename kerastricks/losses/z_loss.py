@@ -1,4 +1,5 @@
 import keras
+from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.z_loss import z_loss
@@ -81,7 +82,18 @@ class ZLoss(keras.losses.Loss):
             )
         self.axis = axis
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # Before `keras.losses.Loss.__call__` casts both to the loss dtype.
+        labels = "sparse" if self.sparse else "dense"
+        y_true, y_pred = validation.check_loss_inputs(
+            "ZLoss", y_true, y_pred, labels=labels, axis=self.axis)
+        validation.check_label_values("ZLoss", y_true, labels=labels,
+                                      num_classes=y_pred.shape[self.axis])
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def call(self, y_true, y_pred):
+        if self.sparse:
+            y_true = ops.cast(y_true, "int32")  # ids, cast to float by Keras
         return z_loss(
             y_true, y_pred, a=self.a, b=self.b, sparse=self.sparse,
             axis=self.axis,

@@ -7,6 +7,8 @@ arXiv 2501.04697).
 import keras
 from keras import ops
 
+from kerastricks.utils import validation
+
 
 def _as_float(x):
     x = ops.convert_to_tensor(x)
@@ -95,14 +97,15 @@ def stablemax_cross_entropy(y_true, logits, sparse=True, axis=-1):
         because s grows linearly, and float64 is missing on some
         accelerators).
     """
-    logits = _as_float(logits)
+    y_true, logits = validation.check_loss_inputs(
+        "stablemax_cross_entropy", y_true, logits,
+        labels="sparse" if sparse else "dense", axis=axis)
     if keras.backend.standardize_dtype(logits.dtype) in ("float16", "bfloat16"):
         logits = ops.cast(logits, "float32")
     # Weighting -log p (>= 0) rather than negating a weighted log p keeps a
     # loss that rounds to 0 at +0.0, never -0.0.
     negative_log_probs = _negative_log_stablemax(logits, axis=axis)
     if sparse:
-        y_true = ops.convert_to_tensor(y_true)
         if len(y_true.shape) == len(logits.shape):
             y_true = ops.squeeze(y_true, axis=axis)
         one_hot = ops.one_hot(

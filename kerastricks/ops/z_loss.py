@@ -8,6 +8,8 @@ Not the PaLM-style logit regularizer (`kerastricks.ops.logit_z_loss`).
 import keras
 from keras import ops
 
+from kerastricks.utils import validation
+
 # Added to the variance of the rescaled logits: only matters when all logits
 # of an example are equal, where it keeps z (= 0) and its gradient finite.
 _VARIANCE_FLOOR = 1e-12
@@ -61,10 +63,12 @@ def z_loss(y_true, logits, a=1.0, b=0.0, sparse=True, axis=-1):
     Returns:
         A float32 tensor of shape `logits.shape` without `axis`.
     """
+    y_true, logits = validation.check_loss_inputs(
+        "z_loss", y_true, logits, labels="sparse" if sparse else "dense",
+        axis=axis)
     z = standardize_logits(logits, axis=axis)
     per_class = ops.softplus(a * (b - z)) / a
     if sparse:
-        y_true = ops.convert_to_tensor(y_true)
         if len(y_true.shape) == len(z.shape):
             y_true = ops.squeeze(y_true, axis=axis)
         targets = ops.one_hot(

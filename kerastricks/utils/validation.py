@@ -184,6 +184,18 @@ def _dtype_of(tensor):
     return keras.backend.standardize_dtype(tensor.dtype)
 
 
+def check_predictions(loss_name, y_pred):
+    """Raises `TypeError` unless `y_pred` is floating; returns a tensor."""
+    y_pred = keras.ops.convert_to_tensor(y_pred)
+    pred_dtype = _dtype_of(y_pred)
+    if not keras.backend.is_float_dtype(pred_dtype):
+        raise TypeError(
+            f"{loss_name} needs floating-point `y_pred` (logits or "
+            f"probabilities). Received: y_pred of dtype {pred_dtype}"
+        )
+    return y_pred
+
+
 def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
     """Checks the static dtypes and shapes of a loss's inputs.
 
@@ -208,26 +220,13 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
     """
     check_one_of("labels", labels, LABEL_KINDS)
     y_true = keras.ops.convert_to_tensor(y_true)
-    y_pred = keras.ops.convert_to_tensor(y_pred)
-    pred_dtype = _dtype_of(y_pred)
+    y_pred = check_predictions(loss_name, y_pred)
     true_dtype = _dtype_of(y_true)
-    if not keras.backend.is_float_dtype(pred_dtype):
-        raise TypeError(
-            f"{loss_name} needs floating-point `y_pred` (logits or "
-            f"probabilities). Received: y_pred of dtype {pred_dtype}"
-        )
     true_shape = _static_shape(y_true)
     pred_shape = _static_shape(y_pred)
     received = (f"Received: y_true of shape {true_shape} and y_pred of "
                 f"shape {pred_shape}")
     if labels == "sparse":
-        if not keras.backend.is_int_dtype(true_dtype):
-            raise TypeError(
-                f"{loss_name} with sparse labels needs integer class ids in "
-                f"`y_true`. Received: y_true of dtype {true_dtype} (use "
-                "one-hot targets with the non-sparse setting, or cast the "
-                "ids to int32)"
-            )
         if not pred_shape:
             raise ValueError(
                 f"{loss_name} needs `y_pred` with a class axis. {received}"
@@ -246,6 +245,13 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
             raise ValueError(
                 f"{loss_name} with sparse labels needs class ids of shape "
                 f"{expected}. {received}"
+            )
+        if not keras.backend.is_int_dtype(true_dtype):
+            raise TypeError(
+                f"{loss_name} with sparse labels needs integer class ids in "
+                f"`y_true`. Received: y_true of dtype {true_dtype} (use "
+                "one-hot targets with the non-sparse setting, or cast the "
+                "ids to int32)"
             )
         return y_true, y_pred
     if true_dtype not in ("bool",) and not (

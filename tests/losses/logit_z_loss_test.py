@@ -3,10 +3,17 @@ import numpy as np
 
 import kerastricks
 from kerastricks import testing
+from tests.losses import input_checks
 from tests.references import ops as reference
 
 
 class LogitZLossTest(testing.TestCase):
+    def test_call_time_input_checks(self):
+        input_checks.check_sparse_loss_inputs(
+            self, kerastricks.losses.LogitZLoss(),
+            kerastricks.losses.LogitZLoss(cross_entropy="categorical"),
+            "LogitZLoss")
+
     def test_invalid_args(self):
         with self.assertRaisesRegex(ValueError, "coefficient=-1"):
             kerastricks.losses.LogitZLoss(coefficient=-1.0)

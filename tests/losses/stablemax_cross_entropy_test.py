@@ -3,10 +3,17 @@ import numpy as np
 
 import kerastricks
 from kerastricks import testing
+from tests.losses import input_checks
 from tests.references import ops as reference
 
 
 class StableMaxCrossEntropyTest(testing.TestCase):
+    def test_call_time_input_checks(self):
+        input_checks.check_sparse_loss_inputs(
+            self, kerastricks.losses.StableMaxCrossEntropy(),
+            kerastricks.losses.StableMaxCrossEntropy(sparse=False),
+            "StableMaxCrossEntropy")
+
     def test_invalid_args(self):
         with self.assertRaisesRegex(TypeError, "sparse="):
             kerastricks.losses.StableMaxCrossEntropy(sparse="yes")

@@ -3,6 +3,7 @@ import numpy as np
 
 import kerastricks
 from kerastricks import testing
+from tests.losses import input_checks
 from tests.references import z_loss as reference
 
 
@@ -17,6 +18,11 @@ def bias_only_model(bias):
 
 
 class ZLossTest(testing.TestCase):
+    def test_call_time_input_checks(self):
+        input_checks.check_sparse_loss_inputs(
+            self, kerastricks.losses.ZLoss(),
+            kerastricks.losses.ZLoss(sparse=False), "ZLoss")
+
     def test_invalid_args(self):
         with self.assertRaisesRegex(ValueError, "a=0"):
             kerastricks.losses.ZLoss(a=0)
