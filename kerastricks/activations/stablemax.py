@@ -1,5 +1,6 @@
 from kerastricks import ops as kt_ops
 from kerastricks.api_export import kerastricks_export
+from kerastricks.utils import validation
 
 
 @kerastricks_export("kerastricks.activations.stablemax")
@@ -37,4 +38,4 @@ def stablemax(x, axis=-1):
         - [Prieto et al., 2025](https://arxiv.org/abs/2501.04697), "Grokking at
           the Edge of Numerical Stability".
     """
-    return kt_ops.stablemax(x, axis=axis)
+    return kt_ops.stablemax(x, axis=validation.check_axis("axis", axis))

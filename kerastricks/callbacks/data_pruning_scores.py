@@ -73,15 +73,8 @@ class DataPruningScores(keras.callbacks.Callback):
                  batch_size=256, score="el2n"):
         super().__init__()
         self.data = validation.check_examples("data", data)
-        if isinstance(score_epochs, int) or not len(score_epochs):
-            raise ValueError(
-                "Argument `score_epochs` must be a non-empty tuple of "
-                f"positive ints. Received: score_epochs={score_epochs!r}"
-            )
-        self.score_epochs = tuple(
-            validation.check_positive_int("score_epochs", e)
-            for e in score_epochs
-        )
+        self.score_epochs = validation.check_positive_int_sequence(
+            "score_epochs", score_epochs)
         self.from_logits = validation.check_bool("from_logits", from_logits)
         self.batch_size = validation.check_positive_int("batch_size",
                                                         batch_size)

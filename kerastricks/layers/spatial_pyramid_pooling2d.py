@@ -58,14 +58,7 @@ class SpatialPyramidPooling2D(keras.layers.Layer):
     def __init__(self, bins=(1, 2, 4), mode="max",
                  data_format="channels_last", **kwargs):
         super().__init__(**kwargs)
-        if isinstance(bins, int) or not len(bins):
-            raise ValueError(
-                "Argument `bins` must be a non-empty sequence of positive "
-                f"ints. Received: bins={bins!r}"
-            )
-        self.bins = tuple(
-            validation.check_positive_int("bins", n) for n in bins
-        )
+        self.bins = validation.check_positive_int_sequence("bins", bins)
         self.mode = validation.check_one_of("mode", mode, ("max", "average"))
         self.data_format = validation.check_one_of(
             "data_format", data_format, ("channels_last", "channels_first")

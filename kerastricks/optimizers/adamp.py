@@ -80,6 +80,10 @@ class AdamP(keras.optimizers.Optimizer):
         name="adamp",
         **kwargs,
     ):
+        # Checked before the base class, which accepts any value.
+        validation.check_learning_rate("learning_rate", learning_rate)
+        if weight_decay is not None:
+            validation.check_non_negative("weight_decay", weight_decay)
         super().__init__(
             learning_rate=learning_rate,
             name=name,
@@ -96,8 +100,6 @@ class AdamP(keras.optimizers.Optimizer):
         self.delta = validation.check_positive("delta", delta)
         self.wd_ratio = validation.check_in_range("wd_ratio", wd_ratio, 0, 1)
         self.nesterov = validation.check_bool("nesterov", nesterov)
-        if weight_decay is not None:
-            validation.check_non_negative("weight_decay", weight_decay)
 
     def build(self, var_list):
         if self.built:

@@ -74,6 +74,10 @@ class SGDP(keras.optimizers.Optimizer):
         name="sgdp",
         **kwargs,
     ):
+        # Checked before the base class, which accepts any value.
+        validation.check_learning_rate("learning_rate", learning_rate)
+        if weight_decay is not None:
+            validation.check_non_negative("weight_decay", weight_decay)
         super().__init__(
             learning_rate=learning_rate,
             name=name,
@@ -88,8 +92,6 @@ class SGDP(keras.optimizers.Optimizer):
         self.epsilon = validation.check_positive("epsilon", epsilon)
         self.delta = validation.check_positive("delta", delta)
         self.wd_ratio = validation.check_in_range("wd_ratio", wd_ratio, 0, 1)
-        if weight_decay is not None:
-            validation.check_non_negative("weight_decay", weight_decay)
 
     def build(self, var_list):
         if self.built:

@@ -81,6 +81,48 @@ def check_positive_int(name, value):
     return int(value)
 
 
+def check_positive_int_sequence(name, value):
+    """Checks a non-empty list or tuple of positive ints; returns a tuple."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(
+            f"Argument `{name}` must be a non-empty tuple of positive ints. "
+            f"{_received(name, value)} of type {type(value).__name__}"
+        )
+    if not value:
+        raise ValueError(
+            f"Argument `{name}` must be a non-empty tuple of positive ints. "
+            f"{_received(name, value)}"
+        )
+    return tuple(check_positive_int(name, item) for item in value)
+
+
+def check_axis(name, value):
+    """Checks an int axis (bools refused); returns it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"Argument `{name}` must be an int axis. "
+            f"{_received(name, value)} of type {type(value).__name__}"
+        )
+    return int(value)
+
+
+def check_learning_rate(name, value):
+    """A finite number >= 0, a `LearningRateSchedule` or a callable.
+
+    Keras optimizers accept anything here and a NaN, infinite or negative
+    rate only shows as NaN weights after the first step.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        raise TypeError(
+            f"Argument `{name}` must be a finite float >= 0, a "
+            "keras.optimizers.schedules.LearningRateSchedule or a callable. "
+            f"{_received(name, value)} of type {type(value).__name__}"
+        )
+    if isinstance(value, numbers.Real):
+        check_non_negative(name, value)
+    return value
+
+
 def check_bool(name, value):
     if not isinstance(value, bool):
         raise TypeError(

@@ -31,6 +31,10 @@ class AdamPTest(testing.TestCase):
     def test_invalid_args(self):
         for kwargs, name in (
             ({"beta_1": 1.0}, "beta_1"),
+            ({"learning_rate": -0.1}, "learning_rate"),
+            ({"learning_rate": float("nan")}, "learning_rate"),
+            ({"learning_rate": float("inf")}, "learning_rate"),
+            ({"weight_decay": float("inf")}, "weight_decay"),
             ({"beta_2": -0.1}, "beta_2"),
             ({"epsilon": 0.0}, "epsilon"),
             ({"delta": -1.0}, "delta"),

@@ -14,6 +14,10 @@ class SGDPTest(testing.TestCase):
     def test_invalid_args(self):
         for kwargs, name in (
             ({"momentum": 1.0}, "momentum"),
+            ({"learning_rate": -0.1}, "learning_rate"),
+            ({"learning_rate": float("nan")}, "learning_rate"),
+            ({"learning_rate": float("inf")}, "learning_rate"),
+            ({"weight_decay": float("inf")}, "weight_decay"),
             ({"dampening": 2.0}, "dampening"),
             ({"epsilon": -1.0}, "epsilon"),
             ({"delta": 0.0}, "delta"),
