@@ -13,8 +13,11 @@ class DataPruningScoresTest(testing.TestCase):
         data = (np.ones((2, 4)), np.zeros(2))
         with self.assertRaisesRegex(ValueError, "tuple"):
             scorer_cls(np.ones((2, 4)))
-        with self.assertRaisesRegex(ValueError, "score_epochs=3"):
+        # A bare int or None is the wrong type, not a wrong value.
+        with self.assertRaisesRegex(TypeError, "score_epochs=3"):
             scorer_cls(data, score_epochs=3)
+        with self.assertRaisesRegex(TypeError, "score_epochs=None"):
+            scorer_cls(data, score_epochs=None)
         with self.assertRaisesRegex(ValueError, "score_epochs=0"):
             scorer_cls(data, score_epochs=(0,))
         with self.assertRaisesRegex(ValueError, "No scores yet"):

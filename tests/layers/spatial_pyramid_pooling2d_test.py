@@ -9,8 +9,13 @@ from tests.references import layers as reference
 class SpatialPyramidPooling2DTest(testing.TestCase):
     def test_invalid_args(self):
         layer_cls = kerastricks.layers.SpatialPyramidPooling2D
-        with self.assertRaisesRegex(ValueError, "bins=3"):
+        # A bare int or None is the wrong type, not a wrong value.
+        with self.assertRaisesRegex(TypeError, "bins=3"):
             layer_cls(bins=3)
+        with self.assertRaisesRegex(TypeError, "bins=None"):
+            layer_cls(bins=None)
+        with self.assertRaisesRegex(ValueError, r"bins=\(\)"):
+            layer_cls(bins=())
         with self.assertRaisesRegex(ValueError, "bins=0"):
             layer_cls(bins=(1, 0))
         with self.assertRaisesRegex(ValueError, "mode='median'"):
