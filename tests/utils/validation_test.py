@@ -1,4 +1,4 @@
-"""Constructor fuzz over every export, and the call-time checks' helper.
+"""Constructor fuzz over every export, and the call-time check functions.
 
 For each exported constructor the signature is introspected: every argument
 whose default is a number gets NaN, +-inf, a bool, None and a string (and
