@@ -144,7 +144,7 @@ class ConstructorFuzzTest(testing.TestCase):
                 kerastricks.activations.stablemax(x, axis=value)
 
 
-class ValidationHelpersTest(testing.TestCase):
+class ValidationFunctionsTest(testing.TestCase):
     def test_check_number_rejects_non_finite(self):
         for value in (NAN, INF, -INF):
             with self.assertRaisesRegex(ValueError, "`rate`"):
