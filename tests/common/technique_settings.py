@@ -3,7 +3,9 @@
 A row is plain data: the `kind` (which harness helper runs it), the
 constructor keyword arguments (`init_kwargs`: a dict, or a small factory
 where a nested object must be fresh for each instance), example inputs,
-tolerances and the options of that kind's helper. `contract_test.py` runs
+an optional `tolerance` `(atol, rtol)` (default: the float32 row of
+`kerastricks.testing.test_case.TOLERANCES`; a looser one says why) and the
+options of that kind's helper. `contract_test.py` runs
 every row through its helper, and `compiled_step_test.py` derives the
 compiled-step models (XLA on JAX and TensorFlow, torch.compile on torch)
 from the same rows. Adding a technique adds one row here.
@@ -15,10 +17,10 @@ Kinds and their fields (besides `kind`):
   `expected_num_trainable_weights`, `expected_num_non_trainable_weights`,
   `expected_num_seed_generators`, `supports_masking`;
   `TestCase.run_layer_test`.
-- `activation`: `reference`, `input_data`, `tolerance`;
+- `activation`: `reference`, `input_data`;
   `TestCase.run_activation_test`.
 - `loss`: `init_kwargs`, `fn` (the per-example functional core, or None),
-  `reference`, `y_true`, `y_pred`, `tolerance`, `batch_level`,
+  `reference`, `y_true`, `y_pred`, `batch_level`,
   `extreme_y_pred`, and `output_activation` (what ends the model head that
   feeds it in the compiled-step model); `TestCase.run_loss_test`.
 - `optimizer`: `init_kwargs` (a dict, or a factory taking the base
@@ -83,8 +85,6 @@ def _any_loss_row(reference):
         "reference": reference, "batch_level": True,
         "y_true": _BINARY_TRUE, "y_pred": _BINARY_PRED,
         "output_activation": "sigmoid",
-        # float32 sums of the sigmoid(73 (p - 0.5)) soft counts.
-        "tolerance": (1e-5, 1e-5),
     }
 
 
@@ -125,7 +125,6 @@ SETTINGS = {
         "kind": "activation",
         "reference": ops_reference.np_stablemax,
         "input_data": _RNG.normal(scale=5.0, size=(4, 3)).astype("float32"),
-        "tolerance": (1e-6, 1e-6),
     },
     # ----------------------------------------------------------------- layers
     "kerastricks.layers.GroupGeneralizedMeanPooling": {
@@ -184,7 +183,7 @@ SETTINGS = {
         "fn": kerastricks.ops.stablemax_cross_entropy,
         "reference": ops_reference.np_stablemax_cross_entropy,
         "y_true": _LABELS, "y_pred": _LOGITS, "extreme_y_pred": _EXTREME,
-        "output_activation": None, "tolerance": (1e-6, 1e-5),
+        "output_activation": None,
     },
     "kerastricks.losses.ZLoss": {
         "kind": "loss", "init_kwargs": {"a": 2.0, "b": 1.0},
@@ -194,7 +193,7 @@ SETTINGS = {
         "y_true": _LABELS, "y_pred": _LOGITS,
         "extreme_y_pred": (np.array([0, 2]), np.array(
             [[1e30, 0.0, -1e30], [0.5, 0.1, 3.0]], "float32")),
-        "output_activation": None, "tolerance": (1e-6, 1e-5),
+        "output_activation": None,
     },
     "kerastricks.losses.LogitZLoss": {
         "kind": "loss", "init_kwargs": {"coefficient": 0.01},
@@ -207,7 +206,7 @@ SETTINGS = {
         "y_true": _LABELS, "y_pred": _LOGITS,
         "extreme_y_pred": (np.array([0, 2]), np.array(
             [[30.0, 0.0, -30.0], [0.5, 0.1, 3.0]], "float32")),
-        "output_activation": None, "tolerance": (1e-6, 1e-5),
+        "output_activation": None,
     },
     "kerastricks.losses.SupervisedContrastiveLoss": {
         "kind": "loss", "init_kwargs": {"temperature": 0.5},
@@ -216,14 +215,14 @@ SETTINGS = {
         "reference": lambda y, p: (
             contrastive_reference.np_supervised_contrastive(y, p, 0.5)),
         "y_true": np.array([0, 1, 0, 1, 2, 2]), "y_pred": _EMBEDDINGS,
-        "output_activation": None, "tolerance": (1e-6, 1e-5),
+        "output_activation": None,
     },
     "kerastricks.losses.NTXentLoss": {
         "kind": "loss", "init_kwargs": {"temperature": 0.5},
         "fn": lambda y, p: kerastricks.ops.nt_xent_loss(p, 0.5),
         "reference": lambda y, p: contrastive_reference.np_nt_xent(p, 0.5),
         "y_true": np.zeros(6, "float32"), "y_pred": _EMBEDDINGS,
-        "output_activation": None, "tolerance": (1e-6, 1e-5),
+        "output_activation": None,
     },
     "kerastricks.losses.CrossEntropyDiceLoss": {
         "kind": "loss", "init_kwargs": {},
@@ -232,7 +231,7 @@ SETTINGS = {
             + kerastricks.ops.soft_dice_loss(t, q)),
         "reference": segmentation_reference.np_cross_entropy_dice,
         "y_true": _SEGMENTATION_TRUE, "y_pred": _SEGMENTATION_PRED,
-        "output_activation": "softmax", "tolerance": (1e-6, 1e-5),
+        "output_activation": "softmax",
     },
     "kerastricks.losses.AnyLoss": _any_loss_row(
         _any_loss_reference("f_beta")),
@@ -316,7 +315,6 @@ SETTINGS = {
                            "batch_size": 5},
         "expected": lambda kwargs: fisher_reference.np_softmax_linear_fisher(
             kwargs["x"], *kwargs["model"].get_weights()),
-        "tolerance": (1e-6, 1e-5),
     },
     "kerastricks.utils.fisher_merge": {
         "kind": "utility",
@@ -324,7 +322,6 @@ SETTINGS = {
         "expected": _fisher_merge_expected,
         "observe": lambda model: model.get_weights(),
         "x": _LINEAR_X,
-        "tolerance": (1e-6, 1e-5),
     },
     "kerastricks.utils.train_only_batchnorm": {
         "kind": "utility",
