@@ -275,7 +275,7 @@ class TestCase(parameterized.TestCase):
         - one `fit` step with `jit_compile` (XLA on JAX and TensorFlow);
         - under `mixed_bfloat16`: every float weight stays float32 while
           the eager outputs (and their spec) are bfloat16, and a fit step
-          gives a finite loss;
+          with `jit_compile` gives a finite loss;
         - a `.keras` round trip inside a functional model.
 
         Args:
@@ -552,7 +552,7 @@ class TestCase(parameterized.TestCase):
         check_gradient_accumulation=True,
         check_convergence=True,
         check_mixed_precision=None,
-        check_retracing=None,
+        check_retracing=True,
         check_distribution=False,
     ):
         """The optimizer contract.
@@ -561,21 +561,20 @@ class TestCase(parameterized.TestCase):
         2. `steps` (5 or more) `apply_gradients` steps against the NumPy
            reference, to `MULTI_STEP_TOLERANCE`.
         3. `check_convergence`: inside `model.fit` with `jit_compile` the
-           loss goes down.
+           loss goes down; with `check_retracing`, on JAX, that jitted
+           train step is traced once, not again on later calls.
         4. `check_mixed_precision`: under `mixed_bfloat16` the model's
            weights and every float optimizer variable (the slots) stay
            float32 and finite.
-        5. `check_retracing` (JAX): the jitted train step is traced once,
-           not again on the second and later calls.
-        6. Resumption: N steps, `.keras` save and load, M steps equal N + M
+        5. Resumption: N steps, `.keras` save and load, M steps equal N + M
            uninterrupted steps.
-        7. `weight_decay` with `exclude_from_weight_decay`, and
+        6. `weight_decay` with `exclude_from_weight_decay`, and
            `gradient_accumulation_steps=2`.
-        8. `check_distribution` (JAX): DataParallel over the virtual CPU
+        7. `check_distribution` (JAX): DataParallel over the virtual CPU
            devices trains to the weights of one device.
 
-        `check_mixed_precision` and `check_retracing` default to
-        `check_convergence` (all three fit a model).
+        `check_mixed_precision` defaults to `check_convergence` (both fit
+        a model).
 
         Args:
             make_optimizer: callable returning a fresh optimizer; keyword
@@ -593,8 +592,6 @@ class TestCase(parameterized.TestCase):
                 f"steps={steps}")
         if check_mixed_precision is None:
             check_mixed_precision = check_convergence
-        if check_retracing is None:
-            check_retracing = check_convergence
         rng = np.random.default_rng(0)
         self.run_serialization_test(make_optimizer())
 
@@ -630,18 +627,10 @@ class TestCase(parameterized.TestCase):
             )
 
         if check_convergence:
-            x, y = problems.parabola()
-            model = problems.mlp()
-            history = self.run_fit_test(
-                model, x, y, "mse", optimizer=make_optimizer(), epochs=8,
-            )
-            self._assert_jit_compiled(model)
-            losses = history.history["loss"]
-            self.assertLess(losses[-1], losses[0])
+            self.run_convergence_test(make_optimizer,
+                                      check_retracing=check_retracing)
         if check_mixed_precision:
             self.run_optimizer_mixed_precision_test(make_optimizer)
-        if check_retracing:
-            self.run_retracing_test(make_optimizer)
 
         self.run_resumption_test(make_optimizer)
         if check_weight_decay:
@@ -678,14 +667,14 @@ class TestCase(parameterized.TestCase):
             self.assertAllFinite(slot)
         return model
 
-    def run_retracing_test(self, make_optimizer, steps=3):
-        """JAX: the jitted train step is traced once; the second and later
-        calls reuse it (a retrace means some optimizer state changes shape,
-        dtype or structure between steps). Counts the traces of
-        `train_step`, whose Python body runs only while tracing. Returns
-        without checking on the other backends."""
-        if keras.config.backend() != "jax":
-            return
+    def run_convergence_test(self, make_optimizer, epochs=8,
+                             check_retracing=True):
+        """Inside `model.fit` with `jit_compile` on `problems.parabola` the
+        loss goes down. With `check_retracing`, on JAX, the jitted train
+        step is traced once: the second and later calls reuse it (a
+        retrace means some optimizer state changes shape, dtype or
+        structure between steps). The check counts the calls of
+        `train_step`, whose Python body runs only while tracing."""
         traces = []
 
         class TraceCounting(keras.Sequential):
@@ -693,17 +682,17 @@ class TestCase(parameterized.TestCase):
                 traces.append(None)
                 return super().train_step(*args, **kwargs)
 
-        x, y = problems.blobs(num_examples=8)
-        model = TraceCounting(problems.mlp(outputs=3,
-                                           normalization=True).layers)
-        model.compile(
-            optimizer=make_optimizer(),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            jit_compile=True,
-        )
-        model.fit(x, y, epochs=steps, batch_size=8, verbose=0)
-        self.assertEqual(int(_to_numpy(model.optimizer.iterations)), steps)
-        self.assertLen(traces, 1, "the train step was traced again")
+        x, y = problems.parabola()
+        model = TraceCounting(problems.mlp().layers)
+        history = self.run_fit_test(model, x, y, "mse",
+                                    optimizer=make_optimizer(),
+                                    epochs=epochs)
+        self._assert_jit_compiled(model)
+        losses = history.history["loss"]
+        self.assertLess(losses[-1], losses[0])
+        self.assertEqual(int(_to_numpy(model.optimizer.iterations)), epochs)
+        if check_retracing and keras.config.backend() == "jax":
+            self.assertLen(traces, 1, "the train step was traced again")
 
     def run_resumption_test(self, make_optimizer, first=3, second=2):
         x, y = problems.blobs(num_examples=8)
