@@ -30,9 +30,8 @@ MULTI_STEP_TOLERANCE = 1e-6
 # The `jit_compile` of per-component fits: XLA on JAX and TensorFlow (a
 # second or two a model). torch.compile takes 15-40 s a model on a CPU, so
 # per-component torch fits run as Keras's "auto" does (eagerly), and
-# `run_compiled_step_test` compiles one model per kind (every layer, loss
-# and activation together; each optimizer, wrapper, callback set and
-# model-returning utility) with torch.compile instead.
+# tests/common/compiled_step_test.py compiles models derived from the
+# technique table with torch.compile instead (at least one per kind).
 JIT_COMPILE = "auto" if keras.config.backend() == "torch" else True
 
 
@@ -58,7 +57,7 @@ def _is_numeric(value):
         np.asarray(leaf).dtype.kind in "biufc" for leaf in leaves)
 
 
-def _resolve(init_kwargs, **extra):
+def resolve_kwargs(init_kwargs, **extra):
     """A dict of keyword arguments, or a factory `(**extra) -> dict` that
     builds nested objects (a wrapped layer, an inner optimizer) afresh."""
     if callable(init_kwargs):
@@ -66,7 +65,7 @@ def _resolve(init_kwargs, **extra):
     return {**init_kwargs, **extra}
 
 
-def _split_inputs(inputs):
+def split_call_inputs(inputs):
     """(positional, keyword) call arguments: a dict goes by keyword
     (multi-input layers), anything else is the one positional input."""
     if isinstance(inputs, dict):
@@ -290,12 +289,12 @@ class TestCase(parameterized.TestCase):
         call_kwargs = call_kwargs or {}
 
         def make(**overrides):
-            return cls(**{**_resolve(init_kwargs), **overrides})
+            return cls(**{**resolve_kwargs(init_kwargs), **overrides})
 
         tensors = keras.tree.map_structure(keras.ops.convert_to_tensor,
                                            input_data)
-        args, kwargs = _split_inputs(tensors)
-        symbolic_args, symbolic_kwargs = _split_inputs(
+        args, kwargs = split_call_inputs(tensors)
+        symbolic_args, symbolic_kwargs = split_call_inputs(
             keras.tree.map_structure(
                 lambda t: keras.KerasTensor(tuple(t.shape),
                                             dtype=_dtype(t)),
@@ -345,14 +344,14 @@ class TestCase(parameterized.TestCase):
                 mask = keras.ops.ones(tuple(args[0].shape[:-1]), "bool")
                 layer.compute_mask(args[0], mask)
 
-        seed = _resolve(init_kwargs).get("seed")
+        seed = resolve_kwargs(init_kwargs).get("seed")
         if isinstance(seed, int) and seed_generators:
             self._check_seeded_randomness(make, seed, args, kwargs,
                                           call_kwargs)
 
         def build_model():
             inputs = _model_inputs(tensors)
-            model_args, model_kwargs = _split_inputs(inputs)
+            model_args, model_kwargs = split_call_inputs(inputs)
             return keras.Model(
                 inputs, make()(*model_args, **model_kwargs, **call_kwargs))
 
@@ -829,7 +828,7 @@ class TestCase(parameterized.TestCase):
             from_logits=True)
 
         def make():
-            return cls(make_model(), **_resolve(init_kwargs))
+            return cls(make_model(), **resolve_kwargs(init_kwargs))
 
         def compiled(jit_compile=JIT_COMPILE):
             keras.utils.set_random_seed(0)
@@ -948,7 +947,7 @@ class TestCase(parameterized.TestCase):
 
         `kwargs` is a dict or a zero-argument factory returning one (for
         models and other fresh objects)."""
-        kwargs = _resolve(kwargs)
+        kwargs = resolve_kwargs(kwargs)
         desired = expected(kwargs) if callable(expected) else expected
         result = fn(**kwargs)
         actual = observe(result) if observe is not None else result

@@ -24,8 +24,8 @@ import pytest
 
 from kerastricks import testing
 from kerastricks.api_export import PUBLIC_PATHS
-from kerastricks.testing.test_case import _resolve
-from kerastricks.testing.test_case import _split_inputs
+from kerastricks.testing.test_case import resolve_kwargs
+from kerastricks.testing.test_case import split_call_inputs
 from tests.common import contract_test
 from tests.common.technique_settings import CALLBACK_DATA
 from tests.common.technique_settings import SETTINGS
@@ -70,8 +70,8 @@ def combined_model():
             x[name] = _resample(value)
         if not isinstance(data, dict):
             layer_inputs = layer_inputs["inputs"]
-        args, kwargs = _split_inputs(layer_inputs)
-        layer = PUBLIC_PATHS[path](**_resolve(row["init_kwargs"]))
+        args, kwargs = split_call_inputs(layer_inputs)
+        layer = PUBLIC_PATHS[path](**resolve_kwargs(row["init_kwargs"]))
         output = layer(*args, **kwargs, **row.get("call_kwargs", {}))
         features.append(keras.layers.Flatten()(output))
     trunk = keras.layers.Dense(8)(keras.layers.Concatenate()(features))
@@ -154,7 +154,7 @@ class CompiledStepTest(testing.TestCase):
         for path, row in _rows("model_wrapper"):
             model = PUBLIC_PATHS[path](
                 testing.problems.mlp(outputs=3, normalization=True),
-                **_resolve(row["init_kwargs"]))
+                **resolve_kwargs(row["init_kwargs"]))
             self.compiled_fit(
                 model, x, y,
                 keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -164,7 +164,7 @@ class CompiledStepTest(testing.TestCase):
         for path, row in _rows("utility", every_row=True):
             if "x" not in row:
                 continue
-            model = PUBLIC_PATHS[path](**_resolve(row["kwargs"]))
+            model = PUBLIC_PATHS[path](**resolve_kwargs(row["kwargs"]))
             x = row["x"]
             target = np.zeros(model.predict(x, verbose=0).shape, "float32")
             self.compiled_fit(model, x, target, "mse",
