@@ -69,18 +69,16 @@ def _stablemax_ce(y_true, y_pred):
 
 
 class BFloat16Slots(keras.optimizers.SGD):
-    """Keeps its momentum in bfloat16."""
+    """Keeps a running gradient sum in bfloat16."""
 
     def build(self, variables):
         super().build(variables)
-        self.slots = {
-            v.path: self.add_variable(tuple(v.shape), dtype="bfloat16",
-                                      name="slot")
-            for v in variables}
+        self.gradient_sum = self.add_variable((), dtype="bfloat16",
+                                              name="gradient_sum")
 
     def update_step(self, gradient, variable, learning_rate):
-        self.assign(self.slots[variable.path],
-                    ops.cast(gradient, "bfloat16"))
+        self.assign_add(self.gradient_sum,
+                        ops.cast(ops.sum(gradient), "bfloat16"))
         super().update_step(gradient, variable, learning_rate)
 
 
