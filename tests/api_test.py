@@ -11,6 +11,7 @@ import pytest
 
 import kerastricks
 from kerastricks.api_export import PUBLIC_PATHS
+from tests.common.technique_settings import SETTINGS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "kerastricks"
@@ -37,6 +38,15 @@ def test_all_lists_match_exports(subpackage):
     for name in exported:
         assert getattr(module, name) is PUBLIC_PATHS[
             f"kerastricks.{subpackage}.{name}"]
+
+
+def test_every_export_has_a_row_and_every_row_an_export():
+    missing = sorted(set(PUBLIC_PATHS) - set(SETTINGS))
+    assert not missing, (
+        f"exports with no row in tests/common/technique_settings.py: "
+        f"{missing}")
+    orphans = sorted(set(SETTINGS) - set(PUBLIC_PATHS))
+    assert not orphans, f"rows that name no export: {orphans}"
 
 
 def test_every_path_is_a_known_subpackage():

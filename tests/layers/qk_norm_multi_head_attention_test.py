@@ -3,6 +3,7 @@ import numpy as np
 
 import kerastricks
 from kerastricks import testing
+from tests.references import attention as reference
 
 
 def paired_layers(qk_norm, query, value, num_heads=2, key_dim=4):
@@ -76,6 +77,47 @@ class QKNormMultiHeadAttentionTest(testing.TestCase):
         self.assertAllClose(ours(query, query, use_causal_mask=True),
                             plain(query, query, use_causal_mask=True),
                             atol=1e-5, rtol=1e-5)
+
+    def test_qk_norm_matches_reference(self):
+        # The qk_norm=True path against the NumPy transcription of the
+        # papers' equations, with the layer's own weights (random norm
+        # gains and offsets, so they matter), a padding mask and the
+        # causal mask.
+        rng = np.random.default_rng(3)
+        query = rng.normal(size=(2, 4, 8)).astype("float32")
+        value = rng.normal(size=(2, 5, 6)).astype("float32")
+        key = rng.normal(size=(2, 5, 7)).astype("float32")
+        mask = rng.uniform(size=(2, 4, 5)) > 0.3
+        layer = kerastricks.layers.QKNormMultiHeadAttention(
+            num_heads=2, key_dim=3, value_dim=4, output_shape=5)
+        layer(query, value, key)
+        for norm in (layer.query_norm, layer.key_norm):
+            for weight in norm.weights:
+                weight.assign(rng.normal(size=weight.shape).astype(
+                    "float32"))
+        weights = {}
+        for name, dense in (("query", layer.query_dense),
+                            ("key", layer.key_dense),
+                            ("value", layer.value_dense),
+                            ("output", layer.output_dense)):
+            weights[f"{name}_kernel"] = keras.ops.convert_to_numpy(
+                dense.kernel)
+            weights[f"{name}_bias"] = keras.ops.convert_to_numpy(dense.bias)
+        for name, norm in (("query", layer.query_norm),
+                           ("key", layer.key_norm)):
+            weights[f"{name}_gamma"] = keras.ops.convert_to_numpy(
+                norm.gamma)
+            weights[f"{name}_beta"] = keras.ops.convert_to_numpy(norm.beta)
+        for causal in (False, True):
+            output, scores = layer(query, value, key, attention_mask=mask,
+                                   use_causal_mask=causal,
+                                   return_attention_scores=True)
+            expected, expected_scores = reference.np_qk_norm_attention(
+                query, value, key, weights, epsilon=layer.qk_norm_epsilon,
+                attention_mask=mask, use_causal_mask=causal)
+            self.assertAllClose(scores, expected_scores, atol=1e-6,
+                                rtol=1e-5)
+            self.assertAllClose(output, expected, atol=1e-5, rtol=1e-5)
 
     def test_logits_stay_bounded_when_projections_grow(self):
         # Scaling W_q and W_k by 100 multiplies plain logits by 1e4; with

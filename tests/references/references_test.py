@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from tests.references import attention as ref_attention
 from tests.references import ops as ref_ops
 from tests.references import optimizers as ref_opt
 
@@ -145,3 +146,39 @@ def test_softmax_collapse_thresholds_from_the_authors():
             logits[0, 0] = gap
             collapsed, _ = ref_ops.np_softmax_collapse(logits, [0])
             assert collapsed[0] == expected, (classes, gap)
+
+
+def test_qk_norm_attention_by_hand():
+    # One head of size 2, identity projections and norms without gain or
+    # offset: LN([1, 3]) = [-1, 1], LN([2, 4]) = [-1, 1], LN([5, 1]) =
+    # [1, -1], so the logits are +-2 / sqrt(2) and, with one-hot values
+    # and an identity output, the output is the softmax itself.
+    eye = np.eye(2)[:, None, :]
+    weights = {
+        "query_kernel": eye, "key_kernel": eye, "value_kernel": eye,
+        "output_kernel": np.eye(2)[None], "query_bias": np.zeros((1, 2)),
+        "key_bias": np.zeros((1, 2)), "value_bias": np.zeros((1, 2)),
+        "output_bias": np.zeros(2), "query_gamma": np.ones(2),
+        "query_beta": np.zeros(2), "key_gamma": np.ones(2),
+        "key_beta": np.zeros(2),
+    }
+    query = np.array([[[1.0, 3.0]]])
+    key = np.array([[[2.0, 4.0], [5.0, 1.0]]])
+    value = np.array([[[1.0, 0.0], [0.0, 1.0]]])
+    output, scores = ref_attention.np_qk_norm_attention(
+        query, value, key, weights, epsilon=0.0)
+    first = math.exp(math.sqrt(2)) / (math.exp(math.sqrt(2))
+                                      + math.exp(-math.sqrt(2)))
+    np.testing.assert_allclose(scores[0, 0, 0], [first, 1 - first],
+                               rtol=1e-12)
+    np.testing.assert_allclose(output[0, 0], [first, 1 - first], rtol=1e-12)
+    # Masking the first key leaves all the weight on the second; a fully
+    # masked row attends uniformly.
+    _, masked = ref_attention.np_qk_norm_attention(
+        query, value, key, weights, epsilon=0.0,
+        attention_mask=np.array([[[False, True]]]))
+    np.testing.assert_allclose(masked[0, 0, 0], [0.0, 1.0])
+    _, empty = ref_attention.np_qk_norm_attention(
+        query, value, key, weights, epsilon=0.0,
+        attention_mask=np.array([[[False, False]]]))
+    np.testing.assert_allclose(empty[0, 0, 0], [0.5, 0.5])
