@@ -14,13 +14,13 @@ Fisher estimates), averaged over seeds:
 """
 
 import argparse
-import platform
 import time
 
 import keras
 import numpy as np
 
 import kerastricks
+from benchmarks import _records
 
 
 def load_tasks(seed):
@@ -98,10 +98,11 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--seeds", type=int, default=3)
+    _records.add_arguments(parser)
     args = parser.parse_args(argv)
+    record = _records.start("fisher_merge", args, argv)
     print(f"# Fisher merging, digits 0-4 (A) vs 5-9 (B), backend "
           f"{keras.config.backend()}, keras {keras.__version__}, "
-          f"{platform.processor() or platform.machine()}, "
           f"{args.seeds} seeds, {args.epochs} epochs")
     totals, times = {}, np.zeros(2)
     for seed in range(args.seeds):
@@ -110,12 +111,20 @@ def main(argv=None):
         for name, values in rows.items():
             totals.setdefault(name, []).append(values)
     print(f"{'body':<15}{'task A':>8}{'task B':>8}{'mean':>8}")
+    bodies = {}
     for name, values in totals.items():
         a, b = np.mean(values, axis=0)
         print(f"{name:<15}{a:>8.3f}{b:>8.3f}{(a + b) / 2:>8.3f}")
+        bodies[name] = {"task_a": float(a), "task_b": float(b),
+                        "per_seed": [[float(v) for v in seed_values]
+                                     for seed_values in values]}
     average_s, fisher_s = times / args.seeds
     print(f"merge time: plain average {average_s:.2f} s, Fisher (with both "
           f"Fishers) {fisher_s:.2f} s, ratio {fisher_s / average_s:.1f}x")
+    _records.finish(record, {
+        "accuracy": bodies, "plain_average_seconds": float(average_s),
+        "fisher_merge_seconds": float(fisher_s)})
+    return bodies
 
 
 if __name__ == "__main__":

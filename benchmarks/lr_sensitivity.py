@@ -9,13 +9,12 @@ the table and the paper's LR-sensitivity number of each, and writes the plot:
 """
 
 import argparse
-import json
-import platform
 
 import keras
-
 from kerastricks.recipes.char_transformer import learning_rate_sweep
 from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
+
+from benchmarks import _records
 
 
 def main(argv=None):
@@ -27,10 +26,11 @@ def main(argv=None):
     parser.add_argument("--transformer-dim", type=int, default=64)
     parser.add_argument("--transformer-layers", type=int, default=2)
     parser.add_argument("--png", help="where to write the plot")
-    parser.add_argument("--json", help="where to write the results")
+    _records.add_arguments(parser)
     args = parser.parse_args(argv)
-    print(f"backend {keras.config.backend()}, keras {keras.__version__}, "
-          f"{platform.machine()}; char_transformer dim "
+    record = _records.start("lr_sensitivity", args, argv)
+    print(f"backend {keras.config.backend()}, keras {keras.__version__}; "
+          f"char_transformer dim "
           f"{args.transformer_dim}, {args.transformer_layers} layers, "
           f"{args.epochs} epochs of {args.max_characters} bytes")
     results = learning_rate_sweep(
@@ -46,9 +46,7 @@ def main(argv=None):
             f"{results['final_loss'][v][index]:>20.4f}" for v in variants))
     print(f"{'LR sens.':>9}" + "".join(
         f"{results['lr_sensitivity'][v]:>20.4f}" for v in variants))
-    if args.json:
-        with open(args.json, "w") as file:
-            json.dump(results, file, indent=2)
+    _records.finish(record, results)
     if args.png:
         plot_learning_rate_sweep(results, args.png)
         print(f"plot: {args.png}")
