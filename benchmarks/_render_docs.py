@@ -70,6 +70,9 @@ PAPER_CLAIMS = {
         "Fisher-weighted averaging beats plain averaging"),
 }
 TRACT_CLAIMED_SPEEDUP = (1.25, 4.0)
+TRAINING_STEP_ORDER = ("base", "SAM", "ASAM", "SAF", "MESA", "TrAct",
+                       "forward")
+SHARPNESS_ORDER = ("base", "SAM", "SAF", "MESA")
 
 
 # -- formatting ------------------------------------------------------------
@@ -94,6 +97,13 @@ def _sig(value, digits=2):
     if value != 0 and abs(value) < 0.01:
         return f"{value:.{digits - 1}e}"
     return f"{value:.{digits}f}"
+
+
+def _ordered(names, preferred):
+    """`names` in the `preferred` order, any others after them (records
+    store their keys sorted)."""
+    return ([name for name in preferred if name in names]
+            + sorted(name for name in names if name not in preferred))
 
 
 def _settings(record, keys=None):
@@ -194,7 +204,8 @@ def training_step_block(records):
     measured = records.all_backends("training_step")
     if not measured:
         return _not_measured("training_step", BACKENDS)
-    names = list(measured[0]["results"]["variants"])
+    names = _ordered(measured[0]["results"]["variants"],
+                     TRAINING_STEP_ORDER)
     header = ["variant"] + [
         f"{BACKEND_NAMES[r['backend']]} (jit_compile="
         f"{r['settings']['jit_compile']})" for r in measured]
@@ -245,8 +256,9 @@ def fisher_merge_block(records):
         return _not_measured("fisher_merge", BACKENDS)
     labels = {"model A": "model A", "model B": "model B",
               "plain average": "plain average",
-              "Fisher merge": "Fisher merge, `normalize_fishers=False`",
-              "Fisher, unit norm": "Fisher merge, unit-norm Fishers"}
+              "Fisher, bare": "Fisher merge, `normalize_fishers=False`",
+              "Fisher, unit norm": "Fisher merge, unit-norm Fishers "
+                                   "(the default)"}
     rows = []
     for key, label in labels.items():
         row = [label]
@@ -324,7 +336,9 @@ def sharpness_block(records):
     if not record:
         return _not_measured("sharpness")
     rows = []
-    for technique, m in _sharpness_means(record).items():
+    means = _sharpness_means(record)
+    for technique in _ordered(means, SHARPNESS_ORDER):
+        m = means[technique]
         rows.append([
             technique,
             f"{m['test_accuracy'][0]:.4f} ± {m['test_accuracy'][1]:.4f}",
@@ -520,8 +534,14 @@ def _fidelity_rows(records):
         sensitivity = sweep["results"]["lr_sensitivity"]
         plain = sensitivity["baseline"]
         mitigated = sensitivity["qk_norm + z_loss"]
+        losses = sweep["results"]["final_loss"]
+        lower = sum(
+            1 for ours, theirs in zip(losses["qk_norm + z_loss"],
+                                      losses["baseline"])
+            if ours is not None and (theirs is None or ours < theirs))
         rows.append([
-            "qk_norm", f"LR sensitivity {mitigated:.3f}",
+            "qk_norm", f"LR sensitivity {mitigated:.3f}; final loss below "
+            f"plain at {lower} of {len(losses['baseline'])} learning rates",
             f"plain attention + CE: {plain:.3f}",
             "holds" if mitigated < plain else "does not hold",
             "[LR sensitivity](#lr-sensitivity)"])

@@ -4,11 +4,11 @@ Two models start from one initialization of a shared MLP body; model A is
 trained on the digits 0-4 and model B on 5-9 (scikit-learn's 8x8 digits,
 bundled offline), each with its own 5-way head. Their bodies are merged by
 the plain average and by `kerastricks.utils.fisher_merge` (Fishers from each
-model's training inputs, taken through its head; also with each Fisher
-scaled to unit norm, the authors' script default), and every body is
-evaluated with both heads on the held-out digits. Prints test accuracy per
-task, their mean, and the time of each merge (Fisher time includes the two
-Fisher estimates), averaged over seeds:
+model's training inputs, taken through its head), with each Fisher scaled
+to unit norm (the default, as in the authors' script) and without that
+scaling; every body is evaluated with both heads on the held-out digits.
+Prints test accuracy per task, their mean, and the time of each merge
+(Fisher time includes the two Fisher estimates), averaged over seeds:
 
     KERAS_BACKEND=jax python -m benchmarks.fisher_merge
 """
@@ -79,14 +79,14 @@ def run(seed, epochs, hidden):
     fishers = [kerastricks.utils.diagonal_fisher(
         model, x, variables=task_body.trainable_variables)
         for (model, x), task_body in zip(fishers_data, bodies)]
-    fisher = kerastricks.utils.fisher_merge(bodies, fishers)
+    normalized = kerastricks.utils.fisher_merge(bodies, fishers)
     fisher_s = time.perf_counter() - start
-    normalized = kerastricks.utils.fisher_merge(bodies, fishers,
-                                                normalize_fishers=True)
+    bare = kerastricks.utils.fisher_merge(bodies, fishers,
+                                          normalize_fishers=False)
     rows = {}
     for name, merged in (("model A", bodies[0]), ("model B", bodies[1]),
                          ("plain average", average),
-                         ("Fisher merge", fisher),
+                         ("Fisher, bare", bare),
                          ("Fisher, unit norm", normalized)):
         rows[name] = [accuracy(merged, head, test)
                       for head, (_, test) in zip(heads, tasks)]
