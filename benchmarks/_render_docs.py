@@ -14,6 +14,7 @@ paper reports, with its citation). Running it trains nothing.
 """
 
 import argparse
+import importlib
 import inspect
 import pathlib
 import re
@@ -142,8 +143,25 @@ def provenance(record):
             f"{record['wall_seconds']:.0f} s.")
 
 
+def departures(record):
+    """The settings of a record that differ from its script's defaults
+    (options whose default is None are chosen at run time: left out)."""
+    module = importlib.import_module(f"benchmarks.{record['benchmark']}")
+    defaults = vars(module.build_parser().parse_args([]))
+    return [f"{key} {value} (default {defaults[key]})"
+            for key, value in sorted(record["settings"].items())
+            if defaults.get(key) is not None and value != defaults[key]]
+
+
 def _provenance_block(records):
-    lines = ["Measured:"] + [provenance(r) for r in records]
+    lines = ["Measured:"]
+    for record in records:
+        lines.append(provenance(record))
+        changed = departures(record)
+        lines.append("  " + ("Settings that differ from the script's "
+                             "defaults: " + "; ".join(changed)
+                             + "." if changed else
+                             "Run with the script's defaults."))
     if not any(r["device"]["gpus"] for r in records):
         lines += ["", GPU_MISSING]
     return "\n".join(lines)
@@ -513,8 +531,11 @@ def _fidelity_rows(records):
         cost = (f"step {_ratio(variants['SAF']['median_ratio_to_base'])} / "
                 f"{_ratio(variants['MESA']['median_ratio_to_base'])} of "
                 f"plain (JAX)")
-        flat = " and ".join(
-            t for t in ("SAF", "MESA") if increase[t] < increase["base"])
+        def below_plain(measure, values):
+            flatter = [t for t in ("SAF", "MESA")
+                       if values[t] < values["base"]]
+            return (f"{measure} below plain for {' and '.join(flatter)}"
+                    if flatter else f"{measure} not below plain")
         rows.append([
             "saf_mesa", f"SAF / MESA: {cost}; dL {_sig(increase['SAF'])} / "
             f"{_sig(increase['MESA'])}, lambda_max {_sig(lam['SAF'])} / "
@@ -522,10 +543,8 @@ def _fidelity_rows(records):
             f"plain dL {_sig(increase['base'])}, lambda_max "
             f"{_sig(lam['base'])}; SAM dL {_sig(increase['SAM'])}, step "
             f"{_ratio(variants['SAM']['median_ratio_to_base'])}",
-            (f"dL below plain for {flat}" if flat
-             else "dL not below plain") + "; lambda_max "
-            + ("below" if max(lam["SAF"], lam["MESA"]) < lam["base"]
-               else "not below") + " plain for both",
+            below_plain("dL", increase) + "; "
+            + below_plain("lambda_max", lam),
             "[training step](#training-step-wrappers), "
             "[sharpness](#sharpness-and-accuracy)"])
     sweep = records.get("lr_sensitivity")

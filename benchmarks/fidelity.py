@@ -114,7 +114,7 @@ def contrastive(seeds, epochs):
 EXPERIMENTS = ("grokking", "adamp", "any_loss", "contrastive")
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="+", choices=EXPERIMENTS,
                         default=list(EXPERIMENTS))
@@ -125,7 +125,11 @@ def main(argv=None):
     parser.add_argument("--image-epochs", type=int, default=10)
     parser.add_argument("--contrastive-epochs", type=int, default=30)
     _records.add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     record = _records.start("fidelity", args, argv)
     seeds = list(range(args.seeds))
     print(f"backend {keras.config.backend()}, keras {keras.__version__}, "

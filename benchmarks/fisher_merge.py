@@ -93,13 +93,17 @@ def run(seed, epochs, hidden):
     return rows, average_s, fisher_s
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--seeds", type=int, default=3)
     _records.add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     record = _records.start("fisher_merge", args, argv)
     print(f"# Fisher merging, digits 0-4 (A) vs 5-9 (B), backend "
           f"{keras.config.backend()}, keras {keras.__version__}, "

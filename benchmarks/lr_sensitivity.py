@@ -17,7 +17,7 @@ from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
 from benchmarks import _records
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learning-rates", type=float, nargs="+",
                         default=[1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0])
@@ -27,7 +27,11 @@ def main(argv=None):
     parser.add_argument("--transformer-layers", type=int, default=2)
     parser.add_argument("--png", help="where to write the plot")
     _records.add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     record = _records.start("lr_sensitivity", args, argv)
     print(f"backend {keras.config.backend()}, keras {keras.__version__}; "
           f"char_transformer dim "

@@ -122,12 +122,16 @@ def time_optimizer(make_optimizer, model, grads, warmup, steps):
     return (time.perf_counter() - start) / steps * 1000.0
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     _records.add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     record = _records.start("optimizer_step", args, argv)
     model = build_model()
     params = sum(int(np.prod(v.shape)) for v in model.trainable_variables)

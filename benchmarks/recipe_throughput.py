@@ -145,7 +145,7 @@ def jax_images_per_second(x, y, width, stages, batch_size, epochs):
     return epochs * len(batches) * batch_size / (time.perf_counter() - start)
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--images", type=int, default=2048)
     parser.add_argument("--image-size", type=int, default=32)
@@ -156,7 +156,11 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
     _records.add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if keras.config.backend() != "jax":
         raise SystemExit("recipe_throughput compares against plain JAX: run "
                          "it with KERAS_BACKEND=jax")

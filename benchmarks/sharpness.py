@@ -141,7 +141,7 @@ def loss_increase(model, x, y, rho):
     return perturbed - base, base
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--seeds", type=int, default=3)
@@ -153,7 +153,11 @@ def main(argv=None):
                         help="SAF/MESA start epoch (the authors' 5)")
     parser.add_argument("--power-iterations", type=int, default=20)
     _records.add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     record = _records.start("sharpness", args, argv)
     data = load_digits()
     print(f"# digits MLP, {args.epochs} epochs, batch {args.batch_size}, "

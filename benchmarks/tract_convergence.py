@@ -109,7 +109,7 @@ def plot(curves, path):
     figure.savefig(path)
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seeds", type=int, default=3)
@@ -120,7 +120,11 @@ def main(argv=None):
     parser.add_argument("--test-size", type=int, default=500)
     parser.add_argument("--png", help="also save the mean curves here")
     _records.add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     record = _records.start("tract_convergence", args, argv)
     data = load_digits(args.test_size)
     print(f"# TrAct convergence on digits ({len(data[0])} train / "

@@ -111,7 +111,7 @@ def time_steps(step, steps):
     return (time.perf_counter() - start) / steps * 1000.0
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=2,
@@ -126,7 +126,11 @@ def main(argv=None):
         help="default: true (XLA) on JAX and TensorFlow, false on torch "
         "(Keras's default there; torch.compile takes minutes on CPU)")
     _records.add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if args.jit_compile is None:
         args.jit_compile = (
             "false" if keras.config.backend() == "torch" else "true")

@@ -5,6 +5,7 @@ committed document differs from what it produces.
 """
 
 import argparse
+import importlib
 import json
 import pathlib
 
@@ -36,7 +37,8 @@ def test_every_generated_block_appears_in_a_document():
 
 
 def test_an_unknown_block_name_is_an_error():
-    text = "<!-- generated: nonexistent -->\n<!-- end generated: nonexistent -->"
+    text = ("<!-- generated: nonexistent -->\n"
+            "<!-- end generated: nonexistent -->")
     with pytest.raises(KeyError, match="nonexistent"):
         _render_docs.render_text(text, {}, "page.md")
 
@@ -48,6 +50,21 @@ def test_every_benchmark_writes_a_record():
     silent = [path.stem for path in scripts
               if "_records.finish(" not in path.read_text()]
     assert not silent, f"benchmarks that write no record: {silent}"
+
+
+@pytest.mark.parametrize("name", sorted(
+    path.stem for path in (ROOT / "benchmarks").glob("*.py")
+    if not path.stem.startswith("_")))
+def test_every_benchmark_exposes_its_defaults(name):
+    module = importlib.import_module(f"benchmarks.{name}")
+    defaults = vars(module.build_parser().parse_args([]))
+    assert defaults["results_folder"] == str(_records.RESULTS_FOLDER)
+
+
+def test_the_generated_text_names_settings_that_differ_from_defaults():
+    record = {"benchmark": "sharpness", "settings": {"epochs": 3,
+                                                     "seeds": 3}}
+    assert _render_docs.departures(record) == ["epochs 3 (default 40)"]
 
 
 @pytest.mark.parametrize(
