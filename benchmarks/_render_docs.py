@@ -22,6 +22,7 @@ import statistics
 import sys
 
 from benchmarks import _records
+from benchmarks import fidelity as fidelity_benchmark
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 START = "<!-- generated: {name} -->"
@@ -706,7 +707,8 @@ def imbalanced_measured_block(records):
             for preset, v in any_loss.items()]
     positives = _constructor_default("imbalanced_binary", "positive_fraction")
     return "\n".join([
-        f"Positives: {positives:.0%} (the default); 200 full-batch epochs; "
+        f"Positives: {positives:.0%} (the default); "
+        f"{fidelity_benchmark.ANY_LOSS_EPOCHS} full-batch epochs; "
         f"mean over seeds 0-{fidelity['settings']['any_loss_seeds'] - 1}.",
         "", _table(["preset", "val F1", "val balanced accuracy"], rows), "",
         _provenance_block([fidelity])])
