@@ -300,6 +300,14 @@ def fisher_merge_block(records):
         f"estimates): {times}.", "", _provenance_block(measured)])
 
 
+def _figure(record, title):
+    """The Markdown lines of the plot a run wrote under docs/, if any."""
+    png = record["settings"].get("png")
+    if not png or not png.startswith("docs/"):
+        return []
+    return [f"![{title}]({png.removeprefix('docs/')})", ""]
+
+
 def _tract_summary(curves):
     """Per optimizer: final accuracies, epochs to the plain final, speed-up."""
     summary = {}
@@ -338,7 +346,8 @@ def tract_convergence_block(records):
                 "epochs for TrAct to reach it", "speed-up"], rows), "",
         f"Fit wall time, all runs (compilation and per-epoch evaluation "
         f"included): TrAct {_ratio(seconds['TrAct'] / seconds['plain'])} "
-        f"of plain.", "", _provenance_block([record])])
+        f"of plain.", "", *_figure(record, "TrAct convergence"),
+        _provenance_block([record])])
 
 
 def _sharpness_means(record):
