@@ -241,8 +241,10 @@ def training_step_block(records):
                 row.append(f"{variant['median_ms_per_step']:.1f} ms, **"
                            f"{_ratio(variant['median_ratio_to_base'])}**")
         rows.append(row)
-    settings = _settings(measured[0], ["batch_size", "rounds", "steps",
-                                       "warmup"])
+    settings = "; ".join(
+        f"{BACKEND_NAMES[r['backend']]}: "
+        + _settings(r, ["batch_size", "rounds", "steps", "warmup"])
+        for r in measured)
     return "\n".join([
         f"Model: {measured[0]['results']['parameters']:,} trainable "
         f"parameters. Settings: {settings}.", "",
