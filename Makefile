@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-all-test
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench docs-data clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@echo "==> Creating virtualenv $(VENV) and installing kerastricks[all,test] (editable)"
@@ -31,11 +31,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check kerastricks recipes tests benchmarks conftest.py
 
 # The speed benchmarks (ratios against baselines in the same run); the
-# fidelity and convergence ones take longer: see docs/benchmarks.md.
+# fidelity and convergence ones take longer: see docs/benchmarks.md. Each
+# writes its record to benchmarks/results/; `make docs-data` then rewrites
+# the generated numbers of the docs from the records.
 bench: $(STAMP)
 	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(PY) -m kerastricks bench optimizer_step
 	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(PY) -m kerastricks bench training_step
 	KERAS_BACKEND=jax $(PY) -m kerastricks bench recipe_throughput
+
+docs-data: $(STAMP)
+	$(PY) -m benchmarks._render_docs
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -12,19 +12,22 @@ side with its baseline, in one run (offline data, CPU-sized budgets).
 - SupCon (Khosla et al., 2020): contrastive pre-training plus a linear
   probe matches or beats the same encoder trained with cross-entropy.
 
-TrAct, SAM/SAF/MESA and qk-layernorm have their own scripts
-(`tract_convergence`, `sharpness`, `lr_sensitivity`). Prints one Markdown
-table:
+TrAct, SAM/SAF/MESA, qk-layernorm and Fisher merging have their own
+scripts (`tract_convergence`, `sharpness`, `training_step`,
+`lr_sensitivity`, `fisher_merge`). Prints the raw numbers and writes them
+to the record from which `python -m benchmarks._render_docs` builds the
+fidelity table of docs/benchmarks.md:
 
     KERAS_BACKEND=jax python -m benchmarks.fidelity
 """
 
 import argparse
-import platform
+import json
 
 import keras
 import numpy as np
 
+from benchmarks import _records
 from kerastricks import recipes
 
 
@@ -39,34 +42,24 @@ def _fit(name, preset, seed, epochs, **overrides):
     return recipe.summarize(history), model
 
 
-def _mean(rows, key):
-    values = [row[key] for row in rows if row[key] is not None]
-    return float(np.mean(values)) if values else None
-
-
 def grokking(seeds, steps):
+    """Steps to 99% validation accuracy (None: not within `steps`) and the
+    final Softmax Collapse fraction, per preset and seed."""
     rows = {}
     for preset in ("orthograd", "softmax_ce_adamw", "stablemax_no_wd"):
-        rows[preset] = [_fit("grokking", preset, seed, steps)[0]
-                        for seed in seeds]
-
-    def steps_to(preset):
-        reached = [r["steps_to_99_val_accuracy"] for r in rows[preset]]
-        shown = [str(s) if s is not None else f">{steps}" for s in reached]
-        return "/".join(shown)
-
-    collapse = _mean(rows["stablemax_no_wd"], "final_softmax_collapse")
-    return [
-        ("Prieto et al. 2025", "⊥AdamW groks (a+b) mod 113 in 116 steps, "
-         "AdamW + weight decay in 381",
-         f"⊥AdamW {steps_to('orthograd')} steps",
-         f"AdamW wd 1.5: {steps_to('softmax_ce_adamw')} steps"),
-        ("Prieto et al. 2025", "StableMax without weight decay groks "
-         "(~70k steps)",
-         f"StableMax: {steps_to('stablemax_no_wd')} steps to 99% "
-         f"(softmax collapse of its logits {collapse:.0%})",
-         "see above"),
-    ]
+        summaries = [_fit("grokking", preset, seed, steps)[0]
+                     for seed in seeds]
+        rows[preset] = {
+            "steps_to_99_val_accuracy": [
+                s["steps_to_99_val_accuracy"] for s in summaries],
+            "final_softmax_collapse": [
+                s["final_softmax_collapse"] for s in summaries],
+            "final_val_accuracy": [
+                s["final_val_accuracy"] for s in summaries],
+            "final_train_accuracy": [
+                s["final_train_accuracy"] for s in summaries],
+        }
+    return rows
 
 
 def _kernel_norm_growth(model, initial):
@@ -95,72 +88,69 @@ def adamp(seeds, epochs):
                                  epochs=epochs, verbose=0)
             accuracies.append(history.history["val_accuracy"][-1])
             growths.append(_kernel_norm_growth(model, initial))
-        results[preset] = (np.mean(accuracies), np.mean(growths))
-    (adam_acc, adam_growth) = results["image_classifier_baseline"]
-    (adamp_acc, adamp_growth) = results["image_classifier_mild"]
-    return [("Heo et al. 2021", "AdamP curbs the norm growth of "
-             "scale-invariant weights; accuracy equal or better",
-             f"AdamP: kernel norm x{adamp_growth:.2f}, val acc "
-             f"{adamp_acc:.3f}",
-             f"Adam: kernel norm x{adam_growth:.2f}, val acc "
-             f"{adam_acc:.3f}")]
+        results[preset] = {"final_val_accuracy": accuracies,
+                           "kernel_norm_growth": growths}
+    return results
+
+
+# Full-batch epochs: the recipe trains on the whole split at once.
+ANY_LOSS_EPOCHS = 200
 
 
 def any_loss(seeds):
-    rows = {preset: [_fit("imbalanced_binary", preset, seed, 200)[0]
+    results = {}
+    for preset in ("any_loss_f1", "binary_cross_entropy"):
+        summaries = [_fit("imbalanced_binary", preset, seed,
+                          ANY_LOSS_EPOCHS)[0]
                      for seed in seeds]
-            for preset in ("any_loss_f1", "binary_cross_entropy")}
-    f1 = {p: _mean(r, "final_val_f1") for p, r in rows.items()}
-    balanced = {p: _mean(r, "final_val_balanced_accuracy")
-                for p, r in rows.items()}
-    return [("Han et al. 2024", "AnyLoss does best on imbalanced data",
-             f"AnyLoss(F1): F1 {f1['any_loss_f1']:.3f}, balanced acc "
-             f"{balanced['any_loss_f1']:.3f}",
-             f"BCE: F1 {f1['binary_cross_entropy']:.3f}, balanced acc "
-             f"{balanced['binary_cross_entropy']:.3f}")]
+        results[preset] = {
+            key: [summary[key] for summary in summaries]
+            for key in ("final_val_f1", "final_val_balanced_accuracy")}
+    return results
 
 
 def contrastive(seeds, epochs):
-    rows = {preset: [_fit("contrastive", preset, seed, epochs)[0]
-                     for seed in seeds]
-            for preset in ("supervised_contrastive", "from_scratch")}
-    probe = {p: _mean(r, "final_val_probe_accuracy")
-             for p, r in rows.items()}
-    return [("Khosla et al. 2020", "SupCon + linear probe beats "
-             "cross-entropy training",
-             f"SupCon probe {probe['supervised_contrastive']:.3f}",
-             f"cross-entropy probe {probe['from_scratch']:.3f}")]
+    return {preset: {"final_val_probe_accuracy": [
+        _fit("contrastive", preset, seed, epochs)[0][
+            "final_val_probe_accuracy"] for seed in seeds]}
+        for preset in ("supervised_contrastive", "from_scratch")}
 
 
 EXPERIMENTS = ("grokking", "adamp", "any_loss", "contrastive")
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="+", choices=EXPERIMENTS,
                         default=list(EXPERIMENTS))
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--any-loss-seeds", type=int, default=5,
+                        help="AnyLoss runs are cheap and noisy: more seeds")
     parser.add_argument("--grokking-steps", type=int, default=800)
     parser.add_argument("--image-epochs", type=int, default=10)
     parser.add_argument("--contrastive-epochs", type=int, default=30)
-    args = parser.parse_args(argv)
+    _records.add_arguments(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    record = _records.start("fidelity", args, argv)
     seeds = list(range(args.seeds))
     print(f"backend {keras.config.backend()}, keras {keras.__version__}, "
-          f"{platform.machine()}, seeds {seeds}")
-    rows = []
+          f"seeds {seeds}")
+    results = {}
     if "grokking" in args.only:
-        rows += grokking(seeds, args.grokking_steps)
+        results["grokking"] = grokking(seeds, args.grokking_steps)
     if "adamp" in args.only:
-        rows += adamp(seeds, args.image_epochs)
+        results["adamp"] = adamp(seeds, args.image_epochs)
     if "any_loss" in args.only:
-        rows += any_loss(list(range(max(args.seeds, 5))))
+        results["any_loss"] = any_loss(list(range(args.any_loss_seeds)))
     if "contrastive" in args.only:
-        rows += contrastive(seeds, args.contrastive_epochs)
-    print("| paper | claim | kerastricks | baseline, same run |")
-    print("| --- | --- | --- | --- |")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    return rows
+        results["contrastive"] = contrastive(seeds, args.contrastive_epochs)
+    print(json.dumps(results, indent=1, default=str))
+    _records.finish(record, results)
+    return results
 
 
 if __name__ == "__main__":

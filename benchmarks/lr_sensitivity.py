@@ -9,16 +9,15 @@ the table and the paper's LR-sensitivity number of each, and writes the plot:
 """
 
 import argparse
-import json
-import platform
 
 import keras
-
 from kerastricks.recipes.char_transformer import learning_rate_sweep
 from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
 
+from benchmarks import _records
 
-def main(argv=None):
+
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learning-rates", type=float, nargs="+",
                         default=[1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0])
@@ -27,10 +26,15 @@ def main(argv=None):
     parser.add_argument("--transformer-dim", type=int, default=64)
     parser.add_argument("--transformer-layers", type=int, default=2)
     parser.add_argument("--png", help="where to write the plot")
-    parser.add_argument("--json", help="where to write the results")
-    args = parser.parse_args(argv)
-    print(f"backend {keras.config.backend()}, keras {keras.__version__}, "
-          f"{platform.machine()}; char_transformer dim "
+    _records.add_arguments(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    record = _records.start("lr_sensitivity", args, argv)
+    print(f"backend {keras.config.backend()}, keras {keras.__version__}; "
+          f"char_transformer dim "
           f"{args.transformer_dim}, {args.transformer_layers} layers, "
           f"{args.epochs} epochs of {args.max_characters} bytes")
     results = learning_rate_sweep(
@@ -46,9 +50,7 @@ def main(argv=None):
             f"{results['final_loss'][v][index]:>20.4f}" for v in variants))
     print(f"{'LR sens.':>9}" + "".join(
         f"{results['lr_sensitivity'][v]:>20.4f}" for v in variants))
-    if args.json:
-        with open(args.json, "w") as file:
-            json.dump(results, file, indent=2)
+    _records.finish(record, results)
     if args.png:
         plot_learning_rate_sweep(results, args.png)
         print(f"plot: {args.png}")

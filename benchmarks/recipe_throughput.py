@@ -7,19 +7,20 @@ with momentum 0.9, global average pooling, a dense head; Adam at 1e-3). The
 Keras side is exactly what `recipes.load("image_classifier", ...)` returns,
 trained with `model.fit`; the JAX side is a hand-written `jax.jit` step
 (lax convolutions, batch statistics, Adam) on the same data. Prints
-images/s of each and the ratio:
+images/s of each and the ratio; `--repeats` alternates the two
+measurements that many times:
 
     KERAS_BACKEND=jax python -m benchmarks.recipe_throughput
 """
 
 import argparse
 import functools
-import platform
 import time
 
 import keras
 import numpy as np
 
+from benchmarks import _records
 from kerastricks import recipes
 
 
@@ -144,7 +145,7 @@ def jax_images_per_second(x, y, width, stages, batch_size, epochs):
     return epochs * len(batches) * batch_size / (time.perf_counter() - start)
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--images", type=int, default=2048)
     parser.add_argument("--image-size", type=int, default=32)
@@ -153,12 +154,19 @@ def main(argv=None):
     parser.add_argument("--stages", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=2)
-    args = parser.parse_args(argv)
+    parser.add_argument("--repeats", type=int, default=2)
+    _records.add_arguments(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if keras.config.backend() != "jax":
         raise SystemExit("recipe_throughput compares against plain JAX: run "
                          "it with KERAS_BACKEND=jax")
     import jax
 
+    record = _records.start("recipe_throughput", args, argv)
     rng = np.random.default_rng(0)
     size = args.image_size
     x = rng.uniform(size=(args.images, size, size, args.channels)).astype(
@@ -166,18 +174,24 @@ def main(argv=None):
     y = rng.integers(0, 10, size=(args.images,)).astype("int32")
     device = jax.devices()[0]
     print(f"backend jax {jax.__version__}, keras {keras.__version__}, "
-          f"device {device.platform}:{device.device_kind}, "
-          f"{platform.machine()}")
+          f"device {device.platform}:{device.device_kind}")
     print(f"ResNet width {args.width}, {args.stages} stages, "
           f"{size}x{size}x{args.channels}, batch {args.batch_size}")
     common = (x, y, args.width, args.stages, args.batch_size, args.epochs)
-    plain = jax_images_per_second(*common)
-    keras_rate = keras_images_per_second(*common)
+    rates = {"plain_jax": [], "keras": []}
     print(f"{'implementation':<26}{'images/s':>10}{'ratio':>8}")
-    print(f"{'plain JAX (hand-written)':<26}{plain:>10.0f}{1.0:>8.2f}")
-    print(f"{'Keras recipe (model.fit)':<26}{keras_rate:>10.0f}"
-          f"{keras_rate / plain:>8.2f}")
-    return {"plain_jax": plain, "keras": keras_rate}
+    for _ in range(args.repeats):
+        plain = jax_images_per_second(*common)
+        keras_rate = keras_images_per_second(*common)
+        print(f"{'plain JAX (hand-written)':<26}{plain:>10.0f}{1.0:>8.2f}")
+        print(f"{'Keras recipe (model.fit)':<26}{keras_rate:>10.0f}"
+              f"{keras_rate / plain:>8.2f}")
+        rates["plain_jax"].append(plain)
+        rates["keras"].append(keras_rate)
+    _records.finish(record, {"images_per_second": rates,
+                             "jax_device": f"{device.platform}:"
+                                           f"{device.device_kind}"})
+    return rates
 
 
 if __name__ == "__main__":

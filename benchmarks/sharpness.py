@@ -18,13 +18,13 @@ Each cell is the mean (and spread) over `--seeds` seeds:
 """
 
 import argparse
-import platform
 
 import keras
 import numpy as np
 from keras import ops
 
 import kerastricks
+from benchmarks import _records
 from kerastricks import backend
 
 TECHNIQUES = ("base", "SAM", "SAF", "MESA")
@@ -141,7 +141,7 @@ def loss_increase(model, x, y, rho):
     return perturbed - base, base
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--seeds", type=int, default=3)
@@ -152,14 +152,20 @@ def main(argv=None):
     parser.add_argument("--start-epoch", type=int, default=5,
                         help="SAF/MESA start epoch (the authors' 5)")
     parser.add_argument("--power-iterations", type=int, default=20)
-    args = parser.parse_args(argv)
+    _records.add_arguments(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    record = _records.start("sharpness", args, argv)
     data = load_digits()
     print(f"# digits MLP, {args.epochs} epochs, batch {args.batch_size}, "
           f"SGD({args.learning_rate}, momentum 0.9), {args.seeds} seeds, "
-          f"backend {keras.config.backend()}, keras {keras.__version__}, "
-          f"{platform.processor() or platform.machine()}")
+          f"backend {keras.config.backend()}, keras {keras.__version__}")
     print(f"{'technique':<10}{'test acc':>16}{'train loss':>14}"
           f"{'lambda_max':>16}{'dL(rho)':>18}")
+    per_technique = {}
     for technique in TECHNIQUES:
         rows = []
         for seed in range(args.seeds):
@@ -175,6 +181,16 @@ def main(argv=None):
               f"{mean[1]:>14.2e}"
               f"{mean[2]:>9.2f} ±{spread[2]:5.2f}"
               f"{mean[3]:>10.2e} ±{spread[3]:.1e}", flush=True)
+        per_technique[technique] = {
+            key: [row[index] for row in rows] for index, key in enumerate(
+                ("test_accuracy", "train_loss", "lambda_max",
+                 "loss_increase"))}
+    _records.finish(record, {
+        "mesa_ema_momentum": 1.0 - 1.0 / int(np.ceil(
+            len(data[0]) / args.batch_size)),
+        "train_examples": len(data[0]), "test_examples": len(data[1]),
+        "per_seed": per_technique})
+    return per_technique
 
 
 if __name__ == "__main__":

@@ -14,13 +14,13 @@ which TrAct's mean curve first reaches it, and the speed-up
 """
 
 import argparse
-import platform
 import time
 
 import keras
 import numpy as np
 
 import kerastricks
+from benchmarks import _records
 
 OPTIMIZERS = {
     "adam": lambda: keras.optimizers.Adam(learning_rate=1e-3),
@@ -109,7 +109,7 @@ def plot(curves, path):
     figure.savefig(path)
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seeds", type=int, default=3)
@@ -119,13 +119,18 @@ def main(argv=None):
                         choices=list(OPTIMIZERS))
     parser.add_argument("--test-size", type=int, default=500)
     parser.add_argument("--png", help="also save the mean curves here")
-    args = parser.parse_args(argv)
+    _records.add_arguments(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    record = _records.start("tract_convergence", args, argv)
     data = load_digits(args.test_size)
     print(f"# TrAct convergence on digits ({len(data[0])} train / "
           f"{len(data[1])} test), backend {keras.config.backend()}, keras "
-          f"{keras.__version__}, {platform.processor() or platform.machine()}"
-          f", epochs {args.epochs}, seeds {args.seeds}, batch "
-          f"{args.batch_size}, lambda {args.lambda_}")
+          f"{keras.__version__}, epochs {args.epochs}, seeds {args.seeds}, "
+          f"batch {args.batch_size}, lambda {args.lambda_}")
     curves, rows, seconds = {}, [], {"plain": 0.0, "TrAct": 0.0}
     for optimizer in args.optimizers:
         runs = {"plain": [], "TrAct": []}
@@ -151,6 +156,12 @@ def main(argv=None):
           f"{seconds['TrAct']:.1f} s "
           f"({seconds['TrAct'] / seconds['plain']:.2f}x, includes "
           "compilation and per-epoch evaluation)")
+    _records.finish(record, {
+        "train_examples": len(data[0]), "test_examples": len(data[1]),
+        "test_accuracy_by_epoch": {
+            optimizer: {label: curve for label, curve in runs.items()}
+            for optimizer, runs in curves.items()},
+        "fit_seconds": seconds})
     if args.png:
         plot(curves, args.png)
         print(f"saved {args.png}")

@@ -8,19 +8,20 @@ the first convolution. The row `forward` is no technique: the base model's
 inference-mode forward pass alone (`predict_on_batch`), the least MESA's
 extra forward pass can cost. Every variant is measured in the same run, so
 the ratios compare like with like (rounds interleave the variants; times and
-ratios are medians over the rounds):
+ratios are medians over the rounds). The defaults (10 rounds of 2 steps)
+take a few minutes on 2 CPU cores, most of it compiling the seven models:
 
-    KERAS_BACKEND=jax python -m benchmarks.training_step --rounds 20
+    KERAS_BACKEND=jax python -m benchmarks.training_step
 """
 
 import argparse
-import platform
 import time
 
 import keras
 import numpy as np
 
 import kerastricks
+from benchmarks import _records
 
 NUM_CLASSES = 10
 
@@ -56,10 +57,6 @@ def resnet20(tract=False):
             x = _basic_block(x, filters, strides)
     x = keras.layers.GlobalAveragePooling2D()(x)
     return keras.Model(inputs, keras.layers.Dense(NUM_CLASSES)(x))
-
-
-def _has_tract():
-    return hasattr(kerastricks.layers, "TrAct")
 
 
 VARIANTS = {
@@ -114,7 +111,7 @@ def time_steps(step, steps):
     return (time.perf_counter() - start) / steps * 1000.0
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=2,
@@ -128,23 +125,26 @@ def main(argv=None):
         "--jit-compile", default=None, choices=("auto", "true", "false"),
         help="default: true (XLA) on JAX and TensorFlow, false on torch "
         "(Keras's default there; torch.compile takes minutes on CPU)")
-    args = parser.parse_args(argv)
+    _records.add_arguments(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if args.jit_compile is None:
         args.jit_compile = (
             "false" if keras.config.backend() == "torch" else "true")
     jit_compile = {"auto": "auto", "true": True, "false": False}[
         args.jit_compile]
+    record = _records.start("training_step", args, argv)
     names = ["base"] + [n for n in VARIANTS if n != "base"
                         and (not args.only or n in args.only)]
     print(f"# training step, ResNet-20 (CIFAR), batch {args.batch_size}, "
           f"backend {keras.config.backend()}, keras {keras.__version__}, "
-          f"jit_compile={args.jit_compile}, "
-          f"{platform.processor() or platform.machine()}")
+          f"jit_compile={args.jit_compile}")
     print(f"{'variant':<8}{'ms/step':>10}{'vs base':>9}")
     steps = {}
     for name in names:
-        if name == "TrAct" and not _has_tract():
-            continue
         steps[name] = prepare(name, args.batch_size, args.warmup,
                               jit_compile)
     # Rounds interleave the variants in a random order, so a load change on
@@ -156,12 +156,19 @@ def main(argv=None):
         for name in order.permutation(list(steps)):
             times[name].append(time_steps(steps[name], args.steps))
     base = np.asarray(times["base"])
+    variants = {}
     for name in names:
-        if name not in steps:
-            print(f"{name:<8}{'not available':>19}")
-            continue
-        ratio = np.median(np.asarray(times[name]) / base)
-        print(f"{name:<8}{np.median(times[name]):>10.1f}{ratio:>8.2f}x")
+        ratio = float(np.median(np.asarray(times[name]) / base))
+        median = float(np.median(times[name]))
+        print(f"{name:<8}{median:>10.1f}{ratio:>8.2f}x")
+        variants[name] = {"median_ms_per_step": median,
+                          "median_ratio_to_base": ratio,
+                          "round_ms_per_step": times[name]}
+    _records.finish(record, {"parameters": int(sum(
+        np.prod(v.shape) for v in resnet20().trainable_variables)),
+        "variants": variants})
+    return variants
+
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,5 @@
 """JAX implementations of kerastricks' backend needs."""
 
-from kerastricks.backend.jax.optimizer_step import compile_optimizer_apply
 from kerastricks.backend.jax.per_example_gradients import (
     compile_per_example_gradients,
 )

@@ -1,8 +1,5 @@
 """TensorFlow implementations of kerastricks' backend needs."""
 
-from kerastricks.backend.tensorflow.optimizer_step import (
-    compile_optimizer_apply,
-)
 from kerastricks.backend.tensorflow.per_example_gradients import (
     compile_per_example_gradients,
 )

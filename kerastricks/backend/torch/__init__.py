@@ -1,6 +1,5 @@
 """PyTorch implementations of kerastricks' backend needs."""
 
-from kerastricks.backend.torch.optimizer_step import compile_optimizer_apply
 from kerastricks.backend.torch.per_example_gradients import (
     compile_per_example_gradients,
 )
