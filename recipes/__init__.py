@@ -1,7 +1,8 @@
 """Ready models and KerasTuner search spaces built from kerastricks.
 
-Shipped in the same distribution as `kerastricks`, installed as the
-top-level package `recipes` (`import recipes`).
+Shipped in the same distribution as `kerastricks` and installed as
+`kerastricks.recipes`; they need the `recipes` extra (KerasTuner, matplotlib,
+scikit-learn): `pip install 'kerastricks[recipes]'`.
 
 ```python
 from kerastricks import recipes

@@ -6,6 +6,8 @@ only when a `tfds:NAME` dataset is asked for.
 
 import numpy as np
 
+from kerastricks.utils.optional_dependencies import import_optional
+
 
 def split(x, y, validation_fraction=0.2, seed=0):
     """Shuffles `(x, y)` and returns `{"train": ..., "validation": ...}`."""
@@ -162,14 +164,8 @@ def load_tfds_text(dataset_name, max_characters):
 
 
 def _import_tfds():
-    try:
-        import tensorflow_datasets as tfds
-    except ImportError as error:
-        raise ImportError(
-            "Loading 'tfds:...' datasets needs tensorflow-datasets "
-            "(pip install 'kerastricks[data]')."
-        ) from error
-    return tfds
+    return import_optional("tensorflow_datasets",
+                           "Loading 'tfds:...' datasets")
 
 
 def _load_train_split(tfds, dataset_name, **kwargs):

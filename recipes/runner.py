@@ -24,6 +24,7 @@ that was never interrupted, and ends with the same weights.
 import csv
 import json
 import math
+import numbers
 import os
 import pathlib
 import shutil
@@ -33,6 +34,7 @@ import keras
 import numpy as np
 
 import kerastricks
+from kerastricks.utils.optional_dependencies import import_optional
 
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.csv"
@@ -49,8 +51,7 @@ RESUME_KEYS = ("recipe", "preset", "hyperparameters", "batch_size", "data",
 
 def recipe_hyperparameters(recipe):
     """A copy of the recipe's fixed hyperparameters (empty: the defaults)."""
-    import keras_tuner
-
+    keras_tuner = import_optional("keras_tuner", "kerastricks.recipes")
     hyperparameters = getattr(recipe, "hyperparameters", None)
     if hyperparameters is None:
         return keras_tuner.HyperParameters()
@@ -94,19 +95,24 @@ def train(
     """
     directory = pathlib.Path(directory)
     preset = preset or getattr(recipe, "preset", None)
-    epochs = int(epochs or recipe.default_epochs)
-    batch_size = batch_size or getattr(recipe, "default_batch_size", None)
-    checkpoint_every = int(checkpoint_every)
-    if epochs < 1 or checkpoint_every < 1:
-        raise ValueError(
-            "Arguments `epochs` and `checkpoint_every` must be positive. "
-            f"Received: epochs={epochs}, checkpoint_every={checkpoint_every}"
-        )
+    # `None` means the recipe's default; 0 is an error, not a default.
+    if epochs is None:
+        epochs = recipe.default_epochs
+    if batch_size is None:
+        batch_size = getattr(recipe, "default_batch_size", None)
+    epochs = check_positive_count("epochs", epochs)
+    checkpoint_every = check_positive_count("checkpoint_every",
+                                            checkpoint_every)
+    if batch_size is not None:
+        batch_size = check_positive_count("batch_size", batch_size)
+    # Every run ends with its plot: a missing matplotlib must stop it before
+    # training, not after.
+    pyplot(CURVES_FILE)
     hyperparameters = recipe_hyperparameters(recipe)
     splits = recipe.load_data(data, seed=seed)
     x_train, y_train = splits["train"]
     train_size = len(keras.tree.flatten(x_train)[0])
-    batch_size = int(batch_size or train_size)
+    batch_size = batch_size or train_size
 
     keras.utils.set_random_seed(seed)
     model = recipe.build(hyperparameters)
@@ -172,6 +178,18 @@ def train(
                 title=f"{recipe.name} ({preset or 'defaults'})")
     model.save(str(directory / MODEL_FILE))
     return summary
+
+
+def check_positive_count(name, value):
+    """Returns `value` as an `int` if it is a positive integer (not a bool),
+    else raises a `ValueError` naming the argument and the value."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+            or value < 1):
+        raise ValueError(
+            f"Argument `{name}` must be a positive integer. "
+            f"Received: {name}={value!r}"
+        )
+    return int(value)
 
 
 class EpochShuffledBatches(keras.utils.PyDataset):
@@ -427,16 +445,13 @@ def read_history(path):
 
 def plot_curves(history, path, title=""):
     """One panel per metric: training and validation against epochs."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    pyplot_module = pyplot(CURVES_FILE)
 
     metrics = [k for k in history.history if not k.startswith("val_")
                and k != "learning_rate"]
     if not metrics:
         return None
-    figure, axes = pyplot.subplots(
+    figure, axes = pyplot_module.subplots(
         1, len(metrics), figsize=(4.5 * len(metrics), 3.6), squeeze=False)
     epochs = [e + 1 for e in history.epoch]
     for axis, metric in zip(axes[0], metrics):
@@ -453,8 +468,16 @@ def plot_curves(history, path, title=""):
     figure.suptitle(title)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
-    pyplot.close(figure)
+    pyplot_module.close(figure)
     return path
+
+
+def pyplot(needed_by):
+    """`matplotlib.pyplot` on the file-only Agg backend, or an error naming
+    `needed_by` and the extra that installs matplotlib."""
+    matplotlib = import_optional("matplotlib", needed_by)
+    matplotlib.use("Agg")
+    return import_optional("matplotlib.pyplot", needed_by)
 
 
 def _write_json_atomically(path, value):

@@ -26,6 +26,8 @@ import os
 import pathlib
 import threading
 
+from kerastricks.utils.optional_dependencies import import_optional
+
 TUNERS = ("random", "bayesian", "hyperband")
 MARKER_FILE = "kerastricks_tuner.json"
 TRIALS_LOG = "trials.log"
@@ -89,8 +91,7 @@ def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
     `objective` is a metric name (direction: "max" for accuracies and
     scores, "min" otherwise) and defaults to `recipe.objective`.
     """
-    import keras_tuner
-
+    keras_tuner = import_optional("keras_tuner", "kerastricks tune")
     if tuner not in TUNERS:
         raise ValueError(
             f"Argument `tuner` must be one of {list(TUNERS)}. "

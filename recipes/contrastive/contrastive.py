@@ -15,6 +15,7 @@ import numpy as np
 import kerastricks
 from kerastricks.recipes.image_recipe import ImageRecipe
 from kerastricks.recipes.layers import batch_norm
+from kerastricks.utils.optional_dependencies import import_optional
 
 OBJECTIVES = ("supervised_contrastive", "nt_xent", "cross_entropy")
 
@@ -87,7 +88,9 @@ class LinearProbe(keras.callbacks.Callback):
         self.encoder_of = encoder_of
 
     def evaluate(self):
-        from sklearn.linear_model import LogisticRegression
+        linear_model = import_optional(
+            "sklearn.linear_model", "The contrastive recipe's linear probe")
+        LogisticRegression = linear_model.LogisticRegression  # noqa: N806
 
         encoder = self.encoder_of(self.model)
         embed = lambda images: np.asarray(  # noqa: E731

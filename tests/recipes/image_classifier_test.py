@@ -18,16 +18,6 @@ pytestmark = [pytest.mark.requires_trainable_backend]
 TINY = {"resnet_width": 16, "resnet_stages": 1}
 
 
-def _missing_techniques():
-    """Presets needing techniques this checkout does not have yet."""
-    missing = []
-    if not hasattr(kerastricks.layers, "TrAct"):
-        missing += ["image_classifier_medium", "image_classifier_spicy"]
-    if not hasattr(kerastricks.models, "SAM"):
-        missing += ["image_classifier_spicy"]
-    return sorted(set(missing))
-
-
 class ImageClassifierRecipeTest(testing.TestCase):
     def setUp(self):
         super().setUp()
@@ -40,7 +30,6 @@ class ImageClassifierRecipeTest(testing.TestCase):
             ImageClassifierRecipe, {}, self.x, self.y,
             overrides={**TINY, "optimizer": "sgdp", "pooling": "ggem",
                        "learning_rate": 0.1},
-            skip_presets=_missing_techniques(),
         )
 
     @pytest.mark.requires_tuner
@@ -62,14 +51,16 @@ class ImageClassifierRecipeTest(testing.TestCase):
             model = recipes.load("image_classifier", optimizer=name, **TINY)
             self.assertIsInstance(model.optimizer, cls)
 
-    def test_missing_techniques_say_so(self):
-        if hasattr(kerastricks.layers, "TrAct"):
-            model = recipes.load("image_classifier", tract=True, **TINY)
-            model.train_on_batch(self.x, self.y)
-        else:
-            with self.assertRaisesRegex(ValueError,
-                                        "kerastricks.layers.TrAct"):
-                recipes.load("image_classifier", tract=True, **TINY)
+    def test_techniques_switch_on(self):
+        model = recipes.load("image_classifier", tract=True, **TINY)
+        self.assertIsInstance(model.layers[1], kerastricks.layers.TrAct)
+        model.train_on_batch(self.x, self.y)
+        for wrapper, cls in (("sam", kerastricks.models.SAM),
+                             ("saf", kerastricks.models.SAF),
+                             ("mesa", kerastricks.models.MESA)):
+            self.assertIsInstance(
+                recipes.load("image_classifier", wrapper=wrapper, **TINY),
+                cls)
 
     def test_default_data_is_digits(self):
         recipe = ImageClassifierRecipe()
