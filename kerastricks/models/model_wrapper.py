@@ -19,6 +19,7 @@ from keras import ops
 
 from kerastricks import backend
 from kerastricks.ops.trajectory_loss import trajectory_loss
+from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
 # SAF identifies examples by an index travelling with the inputs:
@@ -272,10 +273,11 @@ class ModelWrapper(keras.Model):
         batch_size = ops.shape(
             next(i for i in keras.tree.flatten(x) if i is not None)
         )[0]
-        for metric in self.metrics:
-            if metric.name == "loss":
-                metric.update_state(loss, sample_weight=batch_size)
-                break
+        # Keras's own train_step updates its loss tracker; compute_metrics
+        # does not.
+        tracker = keras_internals.loss_tracker(self)
+        if tracker is not None:
+            tracker.update_state(loss, sample_weight=batch_size)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     # -------------------------------------------------------------- config
