@@ -29,6 +29,8 @@ import os
 import pathlib
 import shutil
 import time
+import zipfile
+import zlib
 
 import keras
 import numpy as np
@@ -131,9 +133,10 @@ def train(
     }
     start_epoch = _prepare_folder(directory, config, resume, overwrite)
     if start_epoch:
-        restore_checkpoint(model, _checkpoint_path(directory, start_epoch))
-        print(f"Resuming {recipe.name} from epoch {start_epoch} "
-              f"({_checkpoint_path(directory, start_epoch)})")
+        start_epoch = restore_newest_intact_checkpoint(model, directory)
+        if start_epoch:
+            print(f"Resuming {recipe.name} from epoch {start_epoch} "
+                  f"({_checkpoint_path(directory, start_epoch)})")
     _truncate_metrics(directory / METRICS_FILE, start_epoch)
 
     run_callbacks = [
@@ -342,27 +345,74 @@ def save_checkpoint(model, directory, epoch):
     return path
 
 
+class DamagedCheckpointError(ValueError):
+    """A checkpoint file that cannot be read back (truncated, empty or
+    corrupted, e.g. by a full disk or a copy cut short)."""
+
+
+def read_checkpoint(path):
+    """Every array of the checkpoint at `path`, as a dict; a
+    `DamagedCheckpointError` if the file cannot be read back whole."""
+    try:
+        with np.load(path) as saved:
+            arrays = {name: saved[name] for name in saved.files}
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile,
+            zlib.error) as error:
+        raise DamagedCheckpointError(
+            f"Checkpoint {path} is damaged and cannot be read "
+            f"({type(error).__name__}: {error})."
+        ) from error
+    if "epoch" not in arrays:
+        raise DamagedCheckpointError(
+            f"Checkpoint {path} is damaged: it holds no epoch number.")
+    return arrays
+
+
 def restore_checkpoint(model, path):
     """Assigns the model and optimizer state saved in `path`; returns epoch."""
-    with np.load(path) as saved:
-        for prefix, variables in _state_variables(model).items():
-            names = sorted(k for k in saved.files
-                           if k.startswith(prefix + "/"))
-            if len(names) != len(variables):
+    return _assign_state(model, path, read_checkpoint(path))
+
+
+def _assign_state(model, path, saved):
+    for prefix, variables in _state_variables(model).items():
+        names = sorted(k for k in saved if k.startswith(prefix + "/"))
+        if len(names) != len(variables):
+            raise ValueError(
+                f"Checkpoint {path} holds {len(names)} {prefix} "
+                f"variables but the model has {len(variables)}: it was "
+                "written by a different model or hyperparameters."
+            )
+        for name, variable in zip(names, variables):
+            value = saved[name]
+            if tuple(value.shape) != tuple(variable.shape):
                 raise ValueError(
-                    f"Checkpoint {path} holds {len(names)} {prefix} "
-                    f"variables but the model has {len(variables)}: it was "
-                    "written by a different model or hyperparameters."
+                    f"Checkpoint {path}: {name} has shape {value.shape} "
+                    f"but {variable.path} has shape {variable.shape}."
                 )
-            for name, variable in zip(names, variables):
-                value = saved[name]
-                if tuple(value.shape) != tuple(variable.shape):
-                    raise ValueError(
-                        f"Checkpoint {path}: {name} has shape {value.shape} "
-                        f"but {variable.path} has shape {variable.shape}."
-                    )
-                variable.assign(value)
-        return int(saved["epoch"])
+            variable.assign(value)
+    return int(saved["epoch"])
+
+
+def restore_newest_intact_checkpoint(model, directory):
+    """Restores the newest checkpoint of `directory` that reads back whole;
+    returns its epoch (0 if none does).
+
+    A damaged checkpoint is renamed to `.epoch_<n>.npz.damaged` (kept for
+    inspection, out of the way of later resumes) and the run says which
+    checkpoint it falls back to.
+    """
+    for path in reversed(list(checkpoints(directory).values())):
+        try:
+            saved = read_checkpoint(path)
+        except DamagedCheckpointError as error:
+            aside = path.with_name(f".{path.name}.damaged")
+            os.replace(path, aside)
+            print(f"{error} Moved it to {aside.name}; falling back to the "
+                  "previous checkpoint.")
+            continue
+        return _assign_state(model, path, saved)
+    print(f"No intact checkpoint in {directory}: starting from epoch 0.")
+    return 0
 
 
 def _state_variables(model):

@@ -127,3 +127,23 @@ def test_bad_names_and_data_fail_before_training(tmp_path, capsys):
     assert cli.main(["bench", "no_such_benchmark"]) == 2
     assert "Unknown benchmark 'no_such_benchmark'" in (
         capsys.readouterr().err)
+
+
+def test_non_positive_counts_are_one_line_usage_errors(capsys):
+    for arguments, flag, text in (
+        (["run", "grokking", "--epochs", "0"], "--epochs", "0"),
+        (["run", "grokking", "--batch-size", "0"], "--batch-size", "0"),
+        (["run", "grokking", "--checkpoint-every", "-1"],
+         "--checkpoint-every", "-1"),
+        (["run", "grokking", "--epochs", "ten"], "--epochs", "ten"),
+        (["tune", "grokking", "--max-trials", "0"], "--max-trials", "0"),
+        (["tune", "grokking", "--max-trials", "2", "--epochs", "0"],
+         "--epochs", "0"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            cli.main(arguments)
+        assert exited.value.code == 2, arguments
+        error = capsys.readouterr().err.strip().splitlines()[-1]
+        assert error.endswith(
+            f"argument {flag}: must be a positive integer. "
+            f"Received: {text!r}"), error
