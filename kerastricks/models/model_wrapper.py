@@ -132,17 +132,37 @@ class ModelWrapper(keras.Model):
         arguments = _FIT_SIGNATURE.bind(self, *args, **kwargs).arguments
         arguments.pop("self")
         arguments = self.prepare_fit(arguments)
+        self.build_from_inner_inputs()
         return super().fit(**arguments)
+
+    def build_from_inner_inputs(self):
+        """Builds the wrapper from the inputs of the wrapped model, when it
+        declares them (functional and Sequential models).
+
+        Callbacks such as `keras.callbacks.BackupAndRestore` need a built
+        model before the first step, and TensorFlow's trainer would build
+        the wrapper only inside its first traced step.
+        """
+        if self.built or not self.inner.built:
+            return
+        # Subclassed models have no `inputs`: Keras builds those from data.
+        inputs = getattr(self.inner, "inputs", None)
+        if not inputs:
+            return
+        shapes = [tuple(tensor.shape) for tensor in inputs]
+        self.build(shapes[0] if len(shapes) == 1 else shapes)
 
     def prepare_fit(self, arguments):
         """Adjusts the arguments of `fit` (a dict) before Keras sees them."""
         if self.tracks_epochs:
+            # First, so that the other callbacks' `on_epoch_end` (checkpoints
+            # such as `BackupAndRestore`) sees the epoch counted as done.
+            counter = _EpochCounter(self.epoch)
             callbacks = arguments.get("callbacks")
             if isinstance(callbacks, keras.callbacks.CallbackList):
-                callbacks.append(_EpochCounter(self.epoch))
+                callbacks.callbacks.insert(0, counter)
             else:
-                callbacks = list(callbacks or [])
-                callbacks.append(_EpochCounter(self.epoch))
+                callbacks = [counter, *(callbacks or [])]
             arguments["callbacks"] = callbacks
         return arguments
 
