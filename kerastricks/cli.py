@@ -118,7 +118,8 @@ def _parser():
                       help="metric to optimize (default: the recipe's)")
     tune.add_argument("--out", help="tuner folder (default: tuning/RECIPE)")
     tune.add_argument("--overwrite", action="store_true",
-                      help="start afresh instead of continuing the search")
+                      help="start a fresh search instead of continuing the "
+                           "folder's (which needs the same settings)")
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--set", action="append", default=[],
                       metavar="NAME=VALUE", dest="overrides")
@@ -127,7 +128,12 @@ def _parser():
         help="KerasTuner chief/worker mode: set KERASTUNER_TUNER_ID "
              "(chief|tuner0|tuner1|...), KERASTUNER_ORACLE_IP and "
              "KERASTUNER_ORACLE_PORT in every process")
-    tune.add_argument("--quiet", action="store_true")
+    output = tune.add_mutually_exclusive_group()
+    output.add_argument("--quiet", action="store_true",
+                        help="no line per trial")
+    output.add_argument("--verbose", action="store_true",
+                        help="also KerasTuner's and Keras's own output "
+                             "(progress bars, search space)")
     tune.set_defaults(handler=_tune)
 
     bench = commands.add_parser(
@@ -270,7 +276,7 @@ def _tune(args):
         recipe, out, tuner=args.tuner, max_trials=args.max_trials,
         epochs=args.epochs, data=args.data, objective=args.objective,
         seed=args.seed, overwrite=args.overwrite,
-        verbose=0 if args.quiet else "auto",
+        verbose=0 if args.quiet else 2 if args.verbose else 1,
     )
     if rows is None:
         print(f"Worker done; the chief writes {out}/summary.md")
