@@ -177,12 +177,14 @@ def _list(args):
     from kerastricks.api_export import PUBLIC_PATHS
 
     print("Recipes (kerastricks run RECIPE --preset PRESET):")
+    from kerastricks import recipes
+
     try:
-        from kerastricks import recipes
+        names = recipes.list_recipes()
     except MissingDependencyError as error:
         print(f"  unavailable: {error}")
     else:
-        for name in recipes.list_recipes():
+        for name in names:
             print(f"  {name}")
             presets = recipes.get_recipe(name).presets
             for preset, spec in sorted(presets.items()):

@@ -85,24 +85,37 @@ for name in ("recipes", "benchmarks"):
     assert importlib.util.find_spec(name) is None, (
         f"a top-level package {name!r} is importable")
 
-# Every library module imports with the base dependencies; the backend
-# modules of frameworks that are not installed and the recipes (an extra)
-# are checked below.
+# Every module imports with the base dependencies, but for the backend
+# modules of frameworks that are not installed, and for the recipe modules
+# that need KerasTuner, which must name the extra that installs it.
+from kerastricks.utils.optional_dependencies import (  # noqa: E402
+    MissingDependencyError,
+)
+
 library = sorted(m.name for m in pkgutil.walk_packages(
     kerastricks.__path__, "kerastricks."))
-skipped = ("kerastricks.backend.tensorflow", "kerastricks.backend.torch",
-           "kerastricks.recipes")
+needing_extra = []
 for name in library:
-    if not name.startswith(skipped):
+    if name.startswith(("kerastricks.backend.tensorflow",
+                        "kerastricks.backend.torch")):
+        continue
+    try:
         importlib.import_module(name)
+    except MissingDependencyError as error:
+        assert name.startswith("kerastricks.recipes."), (name, error)
+        assert "pip install 'kerastricks[recipes]'" in str(error), error
+        needing_extra.append(name)
+assert needing_extra, "no recipe module needs the recipes extra"
 
 # The recipes name the extra that provides what they need.
+from kerastricks import recipes  # noqa: E402
+
 try:
-    importlib.import_module("kerastricks.recipes")
+    recipes.list_recipes()
 except ImportError as error:
     assert "pip install 'kerastricks[recipes]'" in str(error), error
 else:
-    raise AssertionError("kerastricks.recipes imported without its extra")
+    raise AssertionError("the recipes loaded without their extra")
 
 # Every component trains with the base install: AdamP inside SAM.
 rng = np.random.default_rng(0)
@@ -128,7 +141,8 @@ bench = subprocess.run([*command, "bench", "optimizer_step"],
                        capture_output=True, text=True)
 assert bench.returncode == 2, (bench.returncode, bench.stderr)
 assert "source repository" in bench.stderr, bench.stderr
-print(f"install OK: keras {keras.__version__}, {len(library)} modules, "
+print(f"install OK: keras {keras.__version__}, {len(library)} modules "
+      f"({len(needing_extra)} recipe modules name the recipes extra), "
       f"SAM(AdamP) loss {losses[0]:.4f} -> {losses[-1]:.4f}, "
       f"bench: {bench.stderr.strip().splitlines()[-1]}")
 PYEOF

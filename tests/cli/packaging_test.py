@@ -91,8 +91,11 @@ def _run_without(module, code):
 
 
 @pytest.mark.parametrize("module, code, needed_by", [
-    ("keras_tuner", "from kerastricks import recipes",
-     "kerastricks.recipes needs keras_tuner (distribution keras-tuner)"),
+    ("keras_tuner", """
+        from kerastricks import recipes
+        recipes.list_recipes()
+        """, "kerastricks.recipes needs keras_tuner (distribution "
+             "keras-tuner)"),
     ("sklearn", """
         from kerastricks import recipes
         recipes.get_recipe("image_classifier")().load_data()
