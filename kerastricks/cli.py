@@ -214,15 +214,29 @@ def parse_overrides(items):
         try:
             overrides[name] = json.loads(text)
         except json.JSONDecodeError:
-            overrides[name] = text
+            overrides[name] = _float_or_text(text)
     return overrides
+
+
+def _float_or_text(text):
+    # `nan` and `inf` are not JSON: read as numbers, the recipe rejects them
+    # as non-finite rather than as text.
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _make_recipe(args):
     from kerastricks import recipes
 
-    return recipes.create(args.recipe, preset=args.preset,
-                          **parse_overrides(args.overrides))
+    overrides = parse_overrides(args.overrides)
+    try:
+        return recipes.create(args.recipe, preset=args.preset, **overrides)
+    except TypeError as error:
+        # A --set value of the wrong type (`learning_rate=abc`): a usage
+        # error like the others, in one line.
+        raise ValueError(str(error)) from error
 
 
 def _run(args):

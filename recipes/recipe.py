@@ -2,6 +2,7 @@
 
 import contextlib
 import inspect
+import math
 import os
 
 import keras
@@ -279,10 +280,21 @@ def _check_value(hp, value):
             f"Hyperparameter {hp.name!r} must be a number. "
             f"Received: {hp.name}={value!r}"
         )
+    if kind in ("Int", "Float") and not math.isfinite(value):
+        raise ValueError(
+            f"Hyperparameter {hp.name!r} must be a finite number. "
+            f"Received: {hp.name}={value!r}"
+        )
     if kind == "Int" and int(value) != value:
         raise TypeError(
             f"Hyperparameter {hp.name!r} must be an integer. "
             f"Received: {hp.name}={value!r}"
+        )
+    if kind in ("Int", "Float") and not (
+            hp.min_value <= value <= hp.max_value):
+        raise ValueError(
+            f"Hyperparameter {hp.name!r} must be in [{hp.min_value}, "
+            f"{hp.max_value}]. Received: {hp.name}={value!r}"
         )
 
 

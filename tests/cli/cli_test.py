@@ -163,11 +163,27 @@ def test_bad_names_and_data_fail_before_training(tmp_path, capsys):
          "Available presets: ['orthograd'"),
         (["run", "grokking", "--set", "no_such_knob=1"],
          "Known hyperparameters: ["),
+        (["run", "grokking", "--set", "learning_rate=abc"],
+         "Hyperparameter 'learning_rate' must be a number. "
+         "Received: learning_rate='abc'"),
+        (["run", "grokking", "--set", "orthograd=yes"],
+         "Hyperparameter 'orthograd' must be a bool. "
+         "Received: orthograd='yes'"),
+        (["run", "grokking", "--set", "mlp_hidden_units=100000"],
+         "Hyperparameter 'mlp_hidden_units' must be in [50, 400]. "
+         "Received: mlp_hidden_units=100000"),
+        (["run", "grokking", "--set", "learning_rate=nan"],
+         "Hyperparameter 'learning_rate' must be a finite number. "
+         "Received: learning_rate=nan"),
+        (["tune", "grokking", "--max-trials", "1", "--set",
+          "learning_rate=-inf"], "Received: learning_rate=-inf"),
         (["run", "image_classifier", "--data", str(tmp_path / "no.npz"),
           "--out", str(tmp_path / "run")], "No such file"),
     ):
         assert cli.main(arguments) == 2, arguments
-        assert message in capsys.readouterr().err, arguments
+        error = capsys.readouterr().err
+        assert message in error, (arguments, error)
+        assert error.count("\n") == 1, error
     assert not (tmp_path / "run" / runner.CHECKPOINT_DIR).exists()
     assert cli.main(["bench", "no_such_benchmark"]) == 2
     assert "Unknown benchmark 'no_such_benchmark'" in (
