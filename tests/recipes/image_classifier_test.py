@@ -1,10 +1,16 @@
 import functools
 import os
+import socket
+import subprocess
+import sys
+import textwrap
+from unittest import mock
 
 import keras
 import keras_tuner
 import numpy as np
 import pytest
+import requests
 import tensorflow_datasets as tfds
 
 import kerastricks
@@ -83,6 +89,42 @@ class ImageClassifierRecipeTest(testing.TestCase):
         with self.assertRaisesRegex(ValueError, "no_such_dataset"):
             with tfds.testing.mock_data(num_examples=8):
                 recipe.load_data("tfds:no_such_dataset")
+
+    def test_tfds_builders_need_what_the_data_extra_installs(self):
+        # A real (not mocked) load: TFDS's mnist builder imports
+        # importlib_resources before it downloads anything.
+        program = textwrap.dedent("""
+            import sys
+            sys.modules["importlib_resources"] = None
+            from kerastricks.recipes import datasets
+            datasets.load_tfds("mnist")
+            """)
+        result = subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, text=True,
+            timeout=300,
+            env=dict(os.environ, KERAS_BACKEND=keras.config.backend(),
+                     TFDS_DATA_DIR=self.make_temp_dir()))
+        last_line = result.stderr.strip().splitlines()[-1]
+        self.assertIn("MissingDependencyError: Loading TFDS dataset 'mnist' "
+                      "needs importlib_resources", last_line)
+        self.assertTrue(last_line.endswith(
+            "pip install 'kerastricks[data]'"), last_line)
+
+    def test_tfds_without_network_says_it_cannot_download(self):
+        def unreachable(*args, **kwargs):
+            try:
+                raise socket.gaierror(-2, "Name or service not known")
+            except socket.gaierror as error:
+                raise requests.exceptions.ConnectionError(
+                    "HTTPSConnectionPool(host='storage.googleapis.com'): "
+                    "Max retries exceeded") from error
+
+        recipe = ImageClassifierRecipe()
+        with mock.patch.object(tfds, "load", unreachable):
+            with self.assertRaisesRegex(
+                    ValueError, "Cannot download TFDS dataset 'mnist': the "
+                                "network is unreachable"):
+                recipe.load_data("tfds:mnist")
 
     def test_file(self):
         path = os.path.join(self.make_temp_dir(), "images.npz")
