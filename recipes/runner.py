@@ -8,7 +8,8 @@
   metrics.csv        one row per epoch (keras.callbacks.CSVLogger)
   checkpoints/       epoch_00012.npz: model + optimizer state after 12 epochs
   curves.png         learning curves (train and validation, one panel a metric)
-  model.keras        the final model (keras.saving.load_model)
+  model.keras        the final model (`import kerastricks`, then
+                     keras.saving.load_model)
   summary.json       the recipe's headline metrics over the whole run
 ```
 

@@ -21,8 +21,17 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 echo "==> Building the wheel"
+# From a copy without build outputs: setuptools reuses build/, where files
+# deleted from the source can linger and ship.
+"$PY" - "$ROOT" "$WORK/source" <<'PYEOF'
+import shutil
+import sys
+
+shutil.copytree(sys.argv[1], sys.argv[2], ignore=shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__"))
+PYEOF
 "$PY" -m pip wheel --quiet --no-deps --disable-pip-version-check \
-    -w "$WORK/dist" "$ROOT"
+    -w "$WORK/dist" "$WORK/source"
 WHEEL=$(ls "$WORK"/dist/kerastricks-*.whl)
 
 echo "==> Checking the wheel's contents against the source tree"
@@ -48,6 +57,10 @@ for folder, installed in folders.items():
             expected.add(f"{installed}/{relative}")
 missing = sorted(expected - set(names))
 assert not missing, f"files missing from the wheel: {missing}"
+shipped = {name for name in names if name.endswith(".py")
+           or name.endswith(".weights.h5")}
+extra = sorted(shipped - expected)
+assert not extra, f"files in the wheel that the source tree lacks: {extra}"
 weights = sorted(n for n in names if n.endswith(".weights.h5"))
 assert weights, "the wheel ships no pretrained weights"
 print(f"wheel OK: top-level {top_level}, "
