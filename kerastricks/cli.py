@@ -10,18 +10,23 @@ kerastricks bench optimizer_step --steps 10
 kerastricks demo
 ```
 
-The recipes and KerasTuner are imported inside the commands, so that
-`kerastricks list` of the techniques and `--help` work without them. The
-backend is fixed when Keras is first imported: `--backend` restarts the
-command under `KERAS_BACKEND=<backend>` when it differs from the running one.
+`list` and `--help` need only `pip install kerastricks`; `run`, `tune` and
+`demo` need the recipes' extra (`pip install 'kerastricks[recipes]'`), and
+say so when it is missing. `bench` runs the scripts of `benchmarks/`, which
+ship with the source repository, not with the wheel. The backend is fixed
+when Keras is first imported: `--backend` restarts the command under
+`KERAS_BACKEND=<backend>` when it differs from the running one.
 """
 
 import argparse
+import configparser
 import json
 import os
 import pathlib
 import runpy
 import sys
+
+from kerastricks.utils.optional_dependencies import MissingDependencyError
 
 BACKENDS = ("jax", "tensorflow", "torch")
 
@@ -38,11 +43,23 @@ def main(argv=None):
         return 0
     try:
         return args.handler(args) or 0
-    except ValueError as error:
-        # Bad names, values or data: the message says what exists; a
-        # traceback would bury it.
+    except (ValueError, MissingDependencyError) as error:
+        # Bad names, values or data, or a missing extra: the message says
+        # what exists or what to install; a traceback would bury it.
         print(f"kerastricks {args.command}: error: {error}", file=sys.stderr)
         return 2
+
+
+def positive_int(text):
+    """argparse type: a positive integer, or a one-line usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer. Received: {text!r}")
+    return value
 
 
 def _parser():
@@ -64,9 +81,9 @@ def _parser():
         "run", help="train a recipe into a resumable run folder")
     run.add_argument("recipe")
     run.add_argument("--preset")
-    run.add_argument("--epochs", type=int,
+    run.add_argument("--epochs", type=positive_int,
                      help="total epochs (default: the recipe's)")
-    run.add_argument("--batch-size", type=int)
+    run.add_argument("--batch-size", type=positive_int)
     run.add_argument("--data", help="'tfds:NAME' or a file path "
                                     "(default: the recipe's offline data)")
     run.add_argument("--out", help="run folder (default: runs/RECIPE-PRESET)")
@@ -74,7 +91,7 @@ def _parser():
                      help="continue from the folder's last checkpoint")
     run.add_argument("--overwrite", action="store_true",
                      help="replace an earlier run in the folder")
-    run.add_argument("--checkpoint-every", type=int, default=1,
+    run.add_argument("--checkpoint-every", type=positive_int, default=1,
                      metavar="EPOCHS")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--set", action="append", default=[],
@@ -90,18 +107,19 @@ def _parser():
     tune = commands.add_parser(
         "tune", help="search a recipe's space with KerasTuner")
     tune.add_argument("recipe")
-    tune.add_argument("--max-trials", type=int, required=True)
+    tune.add_argument("--max-trials", type=positive_int, required=True)
     tune.add_argument("--tuner", default="random",
                       choices=("random", "bayesian", "hyperband"))
     tune.add_argument("--preset", help="search around this preset")
-    tune.add_argument("--epochs", type=int,
+    tune.add_argument("--epochs", type=positive_int,
                       help="epochs per trial (hyperband: max epochs)")
     tune.add_argument("--data")
     tune.add_argument("--objective",
                       help="metric to optimize (default: the recipe's)")
     tune.add_argument("--out", help="tuner folder (default: tuning/RECIPE)")
     tune.add_argument("--overwrite", action="store_true",
-                      help="start afresh instead of continuing the search")
+                      help="start a fresh search instead of continuing the "
+                           "folder's (which needs the same settings)")
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--set", action="append", default=[],
                       metavar="NAME=VALUE", dest="overrides")
@@ -110,7 +128,12 @@ def _parser():
         help="KerasTuner chief/worker mode: set KERASTUNER_TUNER_ID "
              "(chief|tuner0|tuner1|...), KERASTUNER_ORACLE_IP and "
              "KERASTUNER_ORACLE_PORT in every process")
-    tune.add_argument("--quiet", action="store_true")
+    output = tune.add_mutually_exclusive_group()
+    output.add_argument("--quiet", action="store_true",
+                        help="no line per trial")
+    output.add_argument("--verbose", action="store_true",
+                        help="also KerasTuner's and Keras's own output "
+                             "(progress bars, search space)")
     tune.set_defaults(handler=_tune)
 
     bench = commands.add_parser(
@@ -154,12 +177,14 @@ def _list(args):
     from kerastricks.api_export import PUBLIC_PATHS
 
     print("Recipes (kerastricks run RECIPE --preset PRESET):")
+    from kerastricks import recipes
+
     try:
-        from kerastricks import recipes
-    except ImportError as error:
-        print(f"  unavailable ({error}); pip install 'kerastricks[tuner]'")
+        names = recipes.list_recipes()
+    except MissingDependencyError as error:
+        print(f"  unavailable: {error}")
     else:
-        for name in recipes.list_recipes():
+        for name in names:
             print(f"  {name}")
             presets = recipes.get_recipe(name).presets
             for preset, spec in sorted(presets.items()):
@@ -172,8 +197,10 @@ def _list(args):
     for kind, names in sorted(kinds.items()):
         print(f"  kerastricks.{kind}: {', '.join(names)}")
     print("\nBenchmarks (kerastricks bench NAME):")
-    print("  " + (", ".join(benchmark_names()) or
-                  "none (benchmarks/ ships with a source checkout)"))
+    if source_checkout() is None:
+        print(f"  none here: {_NO_BENCHMARKS}")
+    else:
+        print("  " + ", ".join(benchmark_names()))
 
 
 def parse_overrides(items):
@@ -187,15 +214,29 @@ def parse_overrides(items):
         try:
             overrides[name] = json.loads(text)
         except json.JSONDecodeError:
-            overrides[name] = text
+            overrides[name] = _float_or_text(text)
     return overrides
+
+
+def _float_or_text(text):
+    # `nan` and `inf` are not JSON: read as numbers, the recipe rejects them
+    # as non-finite rather than as text.
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _make_recipe(args):
     from kerastricks import recipes
 
-    return recipes.create(args.recipe, preset=args.preset,
-                          **parse_overrides(args.overrides))
+    overrides = parse_overrides(args.overrides)
+    try:
+        return recipes.create(args.recipe, preset=args.preset, **overrides)
+    except TypeError as error:
+        # A --set value of the wrong type (`learning_rate=abc`): a usage
+        # error like the others, in one line.
+        raise ValueError(str(error)) from error
 
 
 def _run(args):
@@ -251,7 +292,7 @@ def _tune(args):
         recipe, out, tuner=args.tuner, max_trials=args.max_trials,
         epochs=args.epochs, data=args.data, objective=args.objective,
         seed=args.seed, overwrite=args.overwrite,
-        verbose=0 if args.quiet else "auto",
+        verbose=0 if args.quiet else 2 if args.verbose else 1,
     )
     if rows is None:
         print(f"Worker done; the chief writes {out}/summary.md")
@@ -260,32 +301,63 @@ def _tune(args):
     print(pathlib.Path(out, tuning.SUMMARY_MARKDOWN).read_text())
 
 
-def benchmarks_folder():
-    """`benchmarks/` of the source checkout this package runs from."""
-    return pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
+_NO_BENCHMARKS = (
+    "the benchmarks ship with the source repository, not with the installed "
+    "package. Clone the repository, install it there (`pip install -e "
+    "'.[all]'`) and run `kerastricks bench` from that checkout."
+)
 
 
-def benchmark_names():
-    folder = benchmarks_folder()
+def source_checkout(package_dir=None):
+    """The root of the source repository this package runs from, or `None`
+    for an installed wheel.
+
+    A root is recognised by its `setup.cfg` naming the `kerastricks`
+    distribution and a `benchmarks/` package next to the `kerastricks/`
+    package folder (`package_dir`, defaults to this package's).
+    """
+    package_dir = pathlib.Path(package_dir or pathlib.Path(__file__).parent)
+    root = package_dir.resolve().parent
+    setup_cfg = root / "setup.cfg"
+    if not (setup_cfg.is_file()
+            and (root / "benchmarks" / "__init__.py").is_file()):
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(setup_cfg)
+    except configparser.Error:
+        return None
+    if parser.get("metadata", "name", fallback=None) != "kerastricks":
+        return None
+    return root
+
+
+def benchmark_names(root=None):
+    """Names of the benchmark scripts of the checkout at `root`."""
+    root = root or source_checkout()
+    if root is None:
+        return []
     return sorted(
-        path.stem for path in folder.glob("*.py")
+        path.stem for path in (root / "benchmarks").glob("*.py")
         if not path.stem.startswith("_")
     )
 
 
 def _bench(args):
-    names = benchmark_names()
+    root = source_checkout()
+    if root is None:
+        raise ValueError(f"no benchmarks in this installation: "
+                         f"{_NO_BENCHMARKS}")
+    names = benchmark_names(root)
     if args.name is None:
         print("Benchmarks: " + ", ".join(names))
         return
     if args.name not in names:
-        raise SystemExit(
-            f"kerastricks: unknown benchmark {args.name!r}. Available "
-            f"benchmarks: {names} (benchmarks/ ships with a source "
-            "checkout, not with the wheel).")
-    root = str(benchmarks_folder().parent)
-    if root not in sys.path:
-        sys.path.insert(0, root)
+        raise ValueError(
+            f"Unknown benchmark {args.name!r}. Available benchmarks: "
+            f"{names}")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
     saved_argv = sys.argv
     sys.argv = [f"benchmarks.{args.name}", *args.bench_args]
     try:

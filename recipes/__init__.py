@@ -1,7 +1,8 @@
 """Ready models and KerasTuner search spaces built from kerastricks.
 
-Shipped in the same distribution as `kerastricks`, installed as the
-top-level package `recipes` (`import recipes`).
+Shipped in the same distribution as `kerastricks` and installed as
+`kerastricks.recipes`; they need the `recipes` extra (KerasTuner, matplotlib,
+scikit-learn): `pip install 'kerastricks[recipes]'`.
 
 ```python
 from kerastricks import recipes
@@ -13,37 +14,52 @@ data = recipe.load_data()
 ```
 """
 
-from kerastricks.recipes.char_transformer import CharTransformerRecipe
-from kerastricks.recipes.contrastive import ContrastiveRecipe
-from kerastricks.recipes.grokking import GrokkingRecipe
-from kerastricks.recipes.image_classifier import ImageClassifierRecipe
-from kerastricks.recipes.imbalanced_binary import ImbalancedBinaryRecipe
-from kerastricks.recipes.recipe import Recipe
+import importlib
 
-RECIPES = {
-    recipe_cls.name: recipe_cls
-    for recipe_cls in (
-        CharTransformerRecipe,
-        ContrastiveRecipe,
-        GrokkingRecipe,
-        ImageClassifierRecipe,
-        ImbalancedBinaryRecipe,
-    )
+# The recipes and `Recipe` load on first use: they need KerasTuner (the
+# `recipes` extra), while `import kerastricks` imports this package for the
+# Keras objects of saved recipe models (`layers`, `metrics`), which need
+# only Keras.
+_RECIPE_CLASSES = {
+    "CharTransformerRecipe": "kerastricks.recipes.char_transformer",
+    "ContrastiveRecipe": "kerastricks.recipes.contrastive",
+    "GrokkingRecipe": "kerastricks.recipes.grokking",
+    "ImageClassifierRecipe": "kerastricks.recipes.image_classifier",
+    "ImbalancedBinaryRecipe": "kerastricks.recipes.imbalanced_binary",
+    "Recipe": "kerastricks.recipes.recipe",
 }
+
+
+def __getattr__(name):
+    if name in _RECIPE_CLASSES:
+        module = importlib.import_module(_RECIPE_CLASSES[name])
+        return getattr(module, name)
+    if name == "RECIPES":
+        return _recipes()
+    raise AttributeError(
+        f"module 'kerastricks.recipes' has no attribute {name!r}")
+
+
+def _recipes():
+    """`{name: Recipe subclass}` of every recipe."""
+    classes = [__getattr__(name) for name in sorted(_RECIPE_CLASSES)
+               if name != "Recipe"]
+    return {recipe_cls.name: recipe_cls for recipe_cls in classes}
 
 
 def list_recipes():
     """Sorted names of the available recipes."""
-    return sorted(RECIPES)
+    return sorted(_recipes())
 
 
 def get_recipe(name):
     """Returns the `Recipe` subclass registered under `name`."""
-    if name not in RECIPES:
+    recipes = _recipes()
+    if name not in recipes:
         raise ValueError(
             f"Unknown recipe {name!r}. Available recipes: {list_recipes()}"
         )
-    return RECIPES[name]
+    return recipes[name]
 
 
 def create(name, preset=None, **kwargs):
@@ -83,6 +99,11 @@ def load(name, preset=None, pretrained=False, **overrides):
 
 
 __all__ = [
+    "CharTransformerRecipe",
+    "ContrastiveRecipe",
+    "GrokkingRecipe",
+    "ImageClassifierRecipe",
+    "ImbalancedBinaryRecipe",
     "RECIPES",
     "Recipe",
     "create",

@@ -4,7 +4,14 @@ Nothing here downloads at import time; `tensorflow_datasets` is imported
 only when a `tfds:NAME` dataset is asked for.
 """
 
+import socket
+import urllib.error
+
 import numpy as np
+
+from kerastricks.utils.optional_dependencies import MissingDependencyError
+from kerastricks.utils.optional_dependencies import import_optional
+from kerastricks.utils.optional_dependencies import install_hint
 
 
 def split(x, y, validation_fraction=0.2, seed=0):
@@ -162,14 +169,8 @@ def load_tfds_text(dataset_name, max_characters):
 
 
 def _import_tfds():
-    try:
-        import tensorflow_datasets as tfds
-    except ImportError as error:
-        raise ImportError(
-            "Loading 'tfds:...' datasets needs tensorflow-datasets "
-            "(pip install 'kerastricks[data]')."
-        ) from error
-    return tfds
+    return import_optional("tensorflow_datasets",
+                           "Loading 'tfds:...' datasets")
 
 
 def _load_train_split(tfds, dataset_name, **kwargs):
@@ -178,9 +179,37 @@ def _load_train_split(tfds, dataset_name, **kwargs):
     try:
         return tfds.load(dataset_name, split="train", with_info=True,
                          **kwargs)
+    except ImportError as error:
+        # Modules TFDS's dataset builders import without declaring them.
+        raise MissingDependencyError(
+            f"Loading TFDS dataset {dataset_name!r} needs {error.name}, "
+            f"which cannot be imported ({error}). Install it with: "
+            f"{install_hint('data')}"
+        ) from error
     except Exception as error:
         first_line = str(error).strip().splitlines()[0]
+        if _is_network_error(error):
+            raise ValueError(
+                f"Cannot download TFDS dataset {dataset_name!r}: the network "
+                f"is unreachable ({first_line}). Prepare it where the "
+                "network is reachable and copy TFDS's data directory "
+                "($TFDS_DATA_DIR, default ~/tensorflow_datasets) here, or "
+                "pass a local file as the data."
+            ) from error
         raise ValueError(
             f"Cannot load TFDS dataset {dataset_name!r} (split 'train'): "
             f"{first_line}"
         ) from error
+
+
+def _is_network_error(error):
+    """Whether `error`, or an exception it was raised from, is a failed
+    connection (socket, urllib, requests or urllib3)."""
+    while error is not None:
+        if isinstance(error, (ConnectionError, TimeoutError, socket.gaierror,
+                              urllib.error.URLError)):
+            return True
+        if type(error).__module__.split(".")[0] in ("requests", "urllib3"):
+            return True
+        error = error.__cause__ or error.__context__
+    return False

@@ -63,10 +63,7 @@ def markdown_table(results, columns):
 
 def plot_comparison(results, metric, path, title, log_x=False):
     """Validation (solid) and training (dashed) `metric` of every preset."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    pyplot = runner.pyplot("The demo's plots")
 
     figure, axis = pyplot.subplots(figsize=(7, 4.2))
     for index, (preset, (_, history)) in enumerate(results.items()):

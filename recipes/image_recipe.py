@@ -3,6 +3,7 @@
 import kerastricks
 from kerastricks.recipes import datasets
 from kerastricks.recipes.recipe import Recipe
+from kerastricks.utils.optional_dependencies import import_optional
 
 
 class ImageRecipe(Recipe):
@@ -40,9 +41,9 @@ class ImageRecipe(Recipe):
         self.num_train_examples = None
 
     def default_data(self, seed):
-        from sklearn.datasets import load_digits
-
-        digits = load_digits()
+        sklearn_datasets = import_optional(
+            "sklearn.datasets", "The image recipes' default data (digits)")
+        digits = sklearn_datasets.load_digits()
         x = (digits.images / 16.0).astype("float32")[..., None]
         return datasets.split(x, digits.target.astype("int32"), seed=seed)
 

@@ -1,13 +1,15 @@
-"""Keras metrics the recipes report (registered as `recipes>Name`, so saved
+"""Keras metrics the recipes report (registered as
+`kerastricks.recipes>Name` and imported by `import kerastricks`, so saved
 recipe models load back)."""
 
 import keras
 from keras import ops
 
 from kerastricks.ops import any_loss as confusion_metrics
+from kerastricks.recipes.layers import PACKAGE
 
 
-@keras.saving.register_keras_serializable(package="recipes")
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class ThresholdedBinaryMetric(keras.metrics.Metric):
     """A confusion-matrix metric of a binary classifier at threshold 0.5,
     accumulated over the epoch (F1, balanced accuracy, ...).

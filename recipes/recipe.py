@@ -2,13 +2,15 @@
 
 import contextlib
 import inspect
+import math
 import os
 
 import keras
-import keras_tuner
 
 from kerastricks.recipes import presets as preset_utils
-from kerastricks.recipes import techniques
+from kerastricks.utils.optional_dependencies import import_optional
+
+keras_tuner = import_optional("keras_tuner", "kerastricks.recipes")
 
 
 class Recipe(keras_tuner.HyperModel):
@@ -67,9 +69,6 @@ class Recipe(keras_tuner.HyperModel):
         self.preset = None
         self._fixed_values = {}
         self.hyperparameters = keras_tuner.HyperParameters()
-        # hyperparameter name -> {value: technique path}, for knob values
-        # whose technique this kerastricks installation lacks.
-        self.missing_techniques = {}
 
     # ----------------------------------------------------------- hooks
     def declare_hyperparameters(self, hp):
@@ -179,22 +178,6 @@ class Recipe(keras_tuner.HyperModel):
         self.declare_hyperparameters(space)
         return space
 
-    def technique_choice(self, hp, hp_name, options, default):
-        """Declares a knob whose values switch kerastricks techniques on.
-
-        `options` maps each value to the technique path it needs
-        (`"models.SAM"`) or `None`. Values whose technique is missing from
-        this installation are left out of the search space (a tuner never
-        tries them) and asking for them raises an error naming it.
-        """
-        values, missing = techniques.available(options)
-        self.missing_techniques[hp_name] = missing
-        if len(values) == 1:
-            return hp.Fixed(hp_name, values[0])
-        if sorted(values) == [False, True]:
-            return hp.Boolean(hp_name, default=default)
-        return hp.Choice(hp_name, values, default=default)
-
     def default_values(self):
         """The active hyperparameter values this recipe builds with."""
         return self.declare_hyperparameters(self.hyperparameters.copy())
@@ -213,10 +196,6 @@ class Recipe(keras_tuner.HyperModel):
                     f"{self.name!r}. Known hyperparameters: "
                     f"{sorted(space)}"
                 )
-            missing = self.missing_techniques.get(hp_name, {})
-            if value in missing:
-                raise ValueError(techniques.missing_message(
-                    missing[value], hp_name, value))
             _check_value(space[hp_name], value)
         self._fixed_values.update(overrides)
         self.hyperparameters = keras_tuner.HyperParameters()
@@ -301,10 +280,21 @@ def _check_value(hp, value):
             f"Hyperparameter {hp.name!r} must be a number. "
             f"Received: {hp.name}={value!r}"
         )
+    if kind in ("Int", "Float") and not math.isfinite(value):
+        raise ValueError(
+            f"Hyperparameter {hp.name!r} must be a finite number. "
+            f"Received: {hp.name}={value!r}"
+        )
     if kind == "Int" and int(value) != value:
         raise TypeError(
             f"Hyperparameter {hp.name!r} must be an integer. "
             f"Received: {hp.name}={value!r}"
+        )
+    if kind in ("Int", "Float") and not (
+            hp.min_value <= value <= hp.max_value):
+        raise ValueError(
+            f"Hyperparameter {hp.name!r} must be in [{hp.min_value}, "
+            f"{hp.max_value}]. Received: {hp.name}={value!r}"
         )
 
 

@@ -8,7 +8,8 @@
   metrics.csv        one row per epoch (keras.callbacks.CSVLogger)
   checkpoints/       epoch_00012.npz: model + optimizer state after 12 epochs
   curves.png         learning curves (train and validation, one panel a metric)
-  model.keras        the final model (keras.saving.load_model)
+  model.keras        the final model (`import kerastricks`, then
+                     keras.saving.load_model)
   summary.json       the recipe's headline metrics over the whole run
 ```
 
@@ -24,15 +25,19 @@ that was never interrupted, and ends with the same weights.
 import csv
 import json
 import math
+import numbers
 import os
 import pathlib
 import shutil
 import time
+import zipfile
+import zlib
 
 import keras
 import numpy as np
 
 import kerastricks
+from kerastricks.utils.optional_dependencies import import_optional
 
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.csv"
@@ -49,8 +54,7 @@ RESUME_KEYS = ("recipe", "preset", "hyperparameters", "batch_size", "data",
 
 def recipe_hyperparameters(recipe):
     """A copy of the recipe's fixed hyperparameters (empty: the defaults)."""
-    import keras_tuner
-
+    keras_tuner = import_optional("keras_tuner", "kerastricks.recipes")
     hyperparameters = getattr(recipe, "hyperparameters", None)
     if hyperparameters is None:
         return keras_tuner.HyperParameters()
@@ -94,19 +98,24 @@ def train(
     """
     directory = pathlib.Path(directory)
     preset = preset or getattr(recipe, "preset", None)
-    epochs = int(epochs or recipe.default_epochs)
-    batch_size = batch_size or getattr(recipe, "default_batch_size", None)
-    checkpoint_every = int(checkpoint_every)
-    if epochs < 1 or checkpoint_every < 1:
-        raise ValueError(
-            "Arguments `epochs` and `checkpoint_every` must be positive. "
-            f"Received: epochs={epochs}, checkpoint_every={checkpoint_every}"
-        )
+    # `None` means the recipe's default; 0 is an error, not a default.
+    if epochs is None:
+        epochs = recipe.default_epochs
+    if batch_size is None:
+        batch_size = getattr(recipe, "default_batch_size", None)
+    epochs = check_positive_count("epochs", epochs)
+    checkpoint_every = check_positive_count("checkpoint_every",
+                                            checkpoint_every)
+    if batch_size is not None:
+        batch_size = check_positive_count("batch_size", batch_size)
+    # Every run ends with its plot: a missing matplotlib must stop it before
+    # training, not after.
+    pyplot(CURVES_FILE)
     hyperparameters = recipe_hyperparameters(recipe)
     splits = recipe.load_data(data, seed=seed)
     x_train, y_train = splits["train"]
     train_size = len(keras.tree.flatten(x_train)[0])
-    batch_size = int(batch_size or train_size)
+    batch_size = batch_size or train_size
 
     keras.utils.set_random_seed(seed)
     model = recipe.build(hyperparameters)
@@ -125,9 +134,10 @@ def train(
     }
     start_epoch = _prepare_folder(directory, config, resume, overwrite)
     if start_epoch:
-        restore_checkpoint(model, _checkpoint_path(directory, start_epoch))
-        print(f"Resuming {recipe.name} from epoch {start_epoch} "
-              f"({_checkpoint_path(directory, start_epoch)})")
+        start_epoch = restore_newest_intact_checkpoint(model, directory)
+        if start_epoch:
+            print(f"Resuming {recipe.name} from epoch {start_epoch} "
+                  f"({_checkpoint_path(directory, start_epoch)})")
     _truncate_metrics(directory / METRICS_FILE, start_epoch)
 
     run_callbacks = [
@@ -172,6 +182,18 @@ def train(
                 title=f"{recipe.name} ({preset or 'defaults'})")
     model.save(str(directory / MODEL_FILE))
     return summary
+
+
+def check_positive_count(name, value):
+    """Returns `value` as an `int` if it is a positive integer (not a bool),
+    else raises a `ValueError` naming the argument and the value."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+            or value < 1):
+        raise ValueError(
+            f"Argument `{name}` must be a positive integer. "
+            f"Received: {name}={value!r}"
+        )
+    return int(value)
 
 
 class EpochShuffledBatches(keras.utils.PyDataset):
@@ -324,27 +346,74 @@ def save_checkpoint(model, directory, epoch):
     return path
 
 
+class DamagedCheckpointError(ValueError):
+    """A checkpoint file that cannot be read back (truncated, empty or
+    corrupted, e.g. by a full disk or a copy cut short)."""
+
+
+def read_checkpoint(path):
+    """Every array of the checkpoint at `path`, as a dict; a
+    `DamagedCheckpointError` if the file cannot be read back whole."""
+    try:
+        with np.load(path) as saved:
+            arrays = {name: saved[name] for name in saved.files}
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile,
+            zlib.error) as error:
+        raise DamagedCheckpointError(
+            f"Checkpoint {path} is damaged and cannot be read "
+            f"({type(error).__name__}: {error})."
+        ) from error
+    if "epoch" not in arrays:
+        raise DamagedCheckpointError(
+            f"Checkpoint {path} is damaged: it holds no epoch number.")
+    return arrays
+
+
 def restore_checkpoint(model, path):
     """Assigns the model and optimizer state saved in `path`; returns epoch."""
-    with np.load(path) as saved:
-        for prefix, variables in _state_variables(model).items():
-            names = sorted(k for k in saved.files
-                           if k.startswith(prefix + "/"))
-            if len(names) != len(variables):
+    return _assign_state(model, path, read_checkpoint(path))
+
+
+def _assign_state(model, path, saved):
+    for prefix, variables in _state_variables(model).items():
+        names = sorted(k for k in saved if k.startswith(prefix + "/"))
+        if len(names) != len(variables):
+            raise ValueError(
+                f"Checkpoint {path} holds {len(names)} {prefix} "
+                f"variables but the model has {len(variables)}: it was "
+                "written by a different model or hyperparameters."
+            )
+        for name, variable in zip(names, variables):
+            value = saved[name]
+            if tuple(value.shape) != tuple(variable.shape):
                 raise ValueError(
-                    f"Checkpoint {path} holds {len(names)} {prefix} "
-                    f"variables but the model has {len(variables)}: it was "
-                    "written by a different model or hyperparameters."
+                    f"Checkpoint {path}: {name} has shape {value.shape} "
+                    f"but {variable.path} has shape {variable.shape}."
                 )
-            for name, variable in zip(names, variables):
-                value = saved[name]
-                if tuple(value.shape) != tuple(variable.shape):
-                    raise ValueError(
-                        f"Checkpoint {path}: {name} has shape {value.shape} "
-                        f"but {variable.path} has shape {variable.shape}."
-                    )
-                variable.assign(value)
-        return int(saved["epoch"])
+            variable.assign(value)
+    return int(saved["epoch"])
+
+
+def restore_newest_intact_checkpoint(model, directory):
+    """Restores the newest checkpoint of `directory` that reads back whole;
+    returns its epoch (0 if none does).
+
+    A damaged checkpoint is renamed to `.epoch_<n>.npz.damaged` (kept for
+    inspection, out of the way of later resumes) and the run says which
+    checkpoint it falls back to.
+    """
+    for path in reversed(list(checkpoints(directory).values())):
+        try:
+            saved = read_checkpoint(path)
+        except DamagedCheckpointError as error:
+            aside = path.with_name(f".{path.name}.damaged")
+            os.replace(path, aside)
+            print(f"{error} Moved it to {aside.name}; falling back to the "
+                  "previous checkpoint.")
+            continue
+        return _assign_state(model, path, saved)
+    print(f"No intact checkpoint in {directory}: starting from epoch 0.")
+    return 0
 
 
 def _state_variables(model):
@@ -427,16 +496,13 @@ def read_history(path):
 
 def plot_curves(history, path, title=""):
     """One panel per metric: training and validation against epochs."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    pyplot_module = pyplot(CURVES_FILE)
 
     metrics = [k for k in history.history if not k.startswith("val_")
                and k != "learning_rate"]
     if not metrics:
         return None
-    figure, axes = pyplot.subplots(
+    figure, axes = pyplot_module.subplots(
         1, len(metrics), figsize=(4.5 * len(metrics), 3.6), squeeze=False)
     epochs = [e + 1 for e in history.epoch]
     for axis, metric in zip(axes[0], metrics):
@@ -453,8 +519,16 @@ def plot_curves(history, path, title=""):
     figure.suptitle(title)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
-    pyplot.close(figure)
+    pyplot_module.close(figure)
     return path
+
+
+def pyplot(needed_by):
+    """`matplotlib.pyplot` on the file-only Agg backend, or an error naming
+    `needed_by` and the extra that installs matplotlib."""
+    matplotlib = import_optional("matplotlib", needed_by)
+    matplotlib.use("Agg")
+    return import_optional("matplotlib.pyplot", needed_by)
 
 
 def _write_json_atomically(path, value):

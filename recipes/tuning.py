@@ -24,7 +24,10 @@ import csv
 import json
 import os
 import pathlib
+import shutil
 import threading
+
+from kerastricks.utils.optional_dependencies import import_optional
 
 TUNERS = ("random", "bayesian", "hyperband")
 MARKER_FILE = "kerastricks_tuner.json"
@@ -51,11 +54,40 @@ def distributed_role():
     return "worker"
 
 
-def check_directory(directory, recipe_name, tuner):
-    """Claims `directory` for `recipe_name`, or refuses a foreign one."""
+# The settings a search keeps for life: trials run with other values would
+# not be comparable (max_trials may grow, to extend a search).
+SEARCH_SETTINGS = ("recipe", "tuner", "preset", "objective",
+                   "hyperparameters", "epochs", "data", "seed")
+# What `kerastricks tune` writes into its folder (and --overwrite removes).
+OWN_FILES = (MARKER_FILE, TRIALS_LOG, SUMMARY_CSV, SUMMARY_MARKDOWN)
+
+
+def search_settings(recipe, tuner, objective=None, epochs=None, data=None,
+                    seed=0):
+    """The settings of a search, as stored in the folder's marker file."""
+    name, direction = objective_of(recipe, objective)
+    return {
+        "recipe": recipe.name,
+        "tuner": tuner,
+        "preset": getattr(recipe, "preset", None),
+        "objective": [name, direction],
+        "hyperparameters": dict(recipe.hyperparameters.values),
+        "epochs": int(epochs or recipe.default_epochs),
+        "data": data,
+        "seed": seed,
+    }
+
+
+def check_directory(directory, settings, overwrite=False, role=None):
+    """Claims `directory` for a search with `settings`, or refuses.
+
+    A folder of another recipe, or of a search with other settings, is
+    refused; with `overwrite` (and not on a distributed worker, which
+    follows its chief) a search of the same recipe is replaced by a fresh
+    one: its KerasTuner project, trials.log and summaries are removed.
+    """
     directory = pathlib.Path(directory)
     marker = directory / MARKER_FILE
-    claim = {"recipe": recipe_name, "tuner": tuner}
     if not marker.exists():
         others = [path for path in directory.iterdir()
                   if not path.name.startswith(f".{MARKER_FILE}")
@@ -68,50 +100,90 @@ def check_directory(directory, recipe_name, tuner):
                 "Choose another directory."
             )
         if not others:
-            directory.mkdir(parents=True, exist_ok=True)
-            partial = directory / f".{MARKER_FILE}.{os.getpid()}.partial"
-            partial.write_text(json.dumps(claim, sort_keys=True) + "\n")
-            os.replace(partial, marker)
+            _write_marker(directory, settings)
+            return
     owner = json.loads(marker.read_text())
-    if owner != claim:
+    if owner.get("recipe") != settings["recipe"]:
         raise ValueError(
             f"Tuner directory {directory} belongs to recipe "
-            f"{owner.get('recipe')!r} with tuner {owner.get('tuner')!r}; "
-            f"refusing to mix in recipe {recipe_name!r} with tuner "
-            f"{tuner!r}. Choose another directory."
+            f"{owner.get('recipe')!r}; refusing to mix in recipe "
+            f"{settings['recipe']!r}. Choose another directory."
+        )
+    if role == "worker":
+        return
+    if overwrite:
+        print(f"Starting a fresh search in {directory} (overwrite).")
+        _remove_search(directory, settings)
+        return
+    changed = [key for key in SEARCH_SETTINGS
+               if owner.get(key) != settings[key]]
+    if changed:
+        details = "; ".join(
+            f"{key}: {owner.get(key)!r} there, {settings[key]!r} now"
+            for key in changed)
+        raise ValueError(
+            f"Tuner directory {directory} holds a search with other "
+            f"settings ({details}). Its trials would not be comparable: "
+            "pass --overwrite (overwrite=True) to start a fresh search "
+            "there, or choose another directory."
         )
 
 
+def _remove_search(directory, settings):
+    shutil.rmtree(directory / settings["recipe"], ignore_errors=True)
+    for name in OWN_FILES:
+        (directory / name).unlink(missing_ok=True)
+    _write_marker(directory, settings)
+
+
+def _write_marker(directory, settings):
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / f".{MARKER_FILE}.{os.getpid()}.partial"
+    partial.write_text(json.dumps(settings, sort_keys=True) + "\n")
+    os.replace(partial, directory / MARKER_FILE)
+
+
 def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
-               objective=None, seed=0, overwrite=False):
+               objective=None, seed=0, overwrite=False, data=None,
+               report=print):
     """A KerasTuner tuner over `recipe`, searching around its preset.
 
     `objective` is a metric name (direction: "max" for accuracies and
-    scores, "min" otherwise) and defaults to `recipe.objective`.
+    scores, "min" otherwise) and defaults to `recipe.objective`. The tuner
+    calls `report` with one line per finished trial (`None`: silent).
     """
-    import keras_tuner
-
+    keras_tuner = import_optional("keras_tuner", "kerastricks tune")
     if tuner not in TUNERS:
         raise ValueError(
             f"Argument `tuner` must be one of {list(TUNERS)}. "
             f"Received: tuner={tuner!r}"
         )
-    if int(max_trials) < 1:
+    if (isinstance(max_trials, bool) or not isinstance(max_trials, int)
+            or max_trials < 1):
         raise ValueError(
             "Argument `max_trials` must be a positive integer. "
             f"Received: max_trials={max_trials!r}"
         )
-    check_directory(directory, recipe.name, tuner)
+    if epochs is not None and (isinstance(epochs, bool)
+                               or not isinstance(epochs, int) or epochs < 1):
+        raise ValueError(
+            "Argument `epochs` must be a positive integer or None. "
+            f"Received: epochs={epochs!r}"
+        )
+    settings = search_settings(recipe, tuner, objective=objective,
+                               epochs=epochs, data=data, seed=seed)
+    check_directory(directory, settings, overwrite=overwrite,
+                    role=distributed_role())
     tuner_cls = {
         "random": keras_tuner.RandomSearch,
         "bayesian": keras_tuner.BayesianOptimization,
         "hyperband": keras_tuner.Hyperband,
     }[tuner]
     logged_cls = type(f"Logged{tuner_cls.__name__}", (_TrialLog, tuner_cls),
-                      {})
+                      {"report": staticmethod(report) if report else None})
     common = dict(
         hypermodel=recipe,
-        objective=_objective(keras_tuner, recipe, objective),
+        objective=keras_tuner.Objective(*settings["objective"]),
         seed=seed,
         hyperparameters=recipe.hyperparameters,
         tune_new_entries=True,
@@ -121,24 +193,26 @@ def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
     )
     if tuner == "hyperband":
         # Hyperband sizes its brackets from max_epochs, not max_trials.
-        return logged_cls(max_epochs=int(epochs or recipe.default_epochs),
+        return logged_cls(max_epochs=settings["epochs"],
                           factor=3, hyperband_iterations=1, **common)
-    return logged_cls(max_trials=int(max_trials), **common)
+    return logged_cls(max_trials=max_trials, **common)
 
 
-def _objective(keras_tuner, recipe, name):
+def objective_of(recipe, name=None):
+    """`(metric name, "max" | "min")`: `recipe.objective` by default."""
     if name is None:
-        name, direction = recipe.objective
-    elif name == recipe.objective[0]:
-        direction = recipe.objective[1]
-    else:
-        maximized = ("acc", "f1", "auc", "precision", "recall", "score")
-        direction = "max" if any(m in name for m in maximized) else "min"
-    return keras_tuner.Objective(name, direction)
+        return tuple(recipe.objective)
+    if name == recipe.objective[0]:
+        return tuple(recipe.objective)
+    maximized = ("acc", "f1", "auc", "precision", "recall", "score")
+    return name, "max" if any(m in name for m in maximized) else "min"
 
 
 class _TrialLog:
-    """Appends `<tuner id> <trial id> <status>` to trials.log per trial."""
+    """Appends `<tuner id> <trial id> <status>` to trials.log per trial and
+    reports one line per trial (`report`, a class attribute)."""
+
+    report = None
 
     def on_trial_end(self, trial):
         super().on_trial_end(trial)
@@ -150,18 +224,32 @@ class _TrialLog:
             os.write(descriptor, line.encode())
         finally:
             os.close(descriptor)
+        if self.report is not None:
+            self.report(self._trial_line(trial))
+
+    def _trial_line(self, trial):
+        objective = self.oracle.objective
+        ended = self.oracle.get_trial(trial.trial_id)
+        best = self.oracle.get_best_trials(1)
+        text = f"Trial {trial.trial_id} {ended.status}"
+        if ended.score is not None:
+            text += f" {objective.name}={ended.score:.4g}"
+        if best and best[0].score is not None:
+            text += (f" (best {objective.name}={best[0].score:.4g}, trial "
+                     f"{best[0].trial_id})")
+        return text
 
 
 def tune(recipe, directory, tuner="random", max_trials=10, epochs=None,
-         data=None, objective=None, seed=0, overwrite=False,
-         verbose="auto"):
+         data=None, objective=None, seed=0, overwrite=False, verbose=1):
     """Searches `recipe`'s space; returns the summary rows, best first.
 
     Args:
         recipe: a `recipes.Recipe` instance; its `hyperparameters` (from a
             preset or overrides) are the starting point of the search.
-        directory: the tuner folder (refused if it belongs to another
-            recipe or tuner).
+        directory: the tuner folder. One of another recipe, or of a search
+            with other settings (preset, objective, hyperparameters, epochs,
+            data, seed), is refused unless `overwrite`.
         tuner: `"random"`, `"bayesian"` or `"hyperband"`.
         max_trials: number of trials (ignored by Hyperband).
         epochs: epochs per trial (Hyperband: its `max_epochs`). Defaults to
@@ -169,20 +257,30 @@ def tune(recipe, directory, tuner="random", max_trials=10, epochs=None,
         data: dataset name for `recipe.load_data`.
         objective: the metric to optimize. Defaults to `recipe.objective`.
         seed: seeds the search and the data split.
-        overwrite: start afresh instead of continuing a saved search.
-        verbose: passed to `model.fit`.
+        overwrite: start a fresh search, removing an earlier one of this
+            recipe in `directory`.
+        verbose: 0 prints nothing, 1 a line per trial, 2 also KerasTuner's
+            and Keras's own output (progress bars, search space). Defaults
+            to `1`.
 
     Returns:
         The summary rows (dicts), or `None` on a distributed worker, which
         leaves the summary to the chief.
     """
+    if verbose not in (0, 1, 2):
+        raise ValueError(
+            f"Argument `verbose` must be 0, 1 or 2. Received: "
+            f"verbose={verbose!r}"
+        )
     directory = pathlib.Path(directory)
     role = distributed_role()
     search = make_tuner(recipe, directory, tuner=tuner,
                         max_trials=max_trials, epochs=epochs,
-                        objective=objective, seed=seed, overwrite=overwrite)
+                        objective=objective, seed=seed, overwrite=overwrite,
+                        data=data, report=print if verbose == 1 else None)
     splits = recipe.load_data(data, seed=seed)
-    fit_kwargs = {"validation_data": splits["validation"], "verbose": verbose}
+    fit_kwargs = {"validation_data": splits["validation"],
+                  "verbose": "auto" if verbose == 2 else 0}
     if tuner != "hyperband":
         fit_kwargs["epochs"] = int(epochs or recipe.default_epochs)
     if role == "chief":
@@ -215,15 +313,19 @@ def _serve_until_workers_finish(search, train, fit_kwargs):
 
 
 def summary_rows(oracle):
-    """One dict per trial: id, status, score, then hyperparameter values."""
-    direction = getattr(oracle.objective, "direction", "min")
+    """One dict per trial, best first: id, status, the objective's value
+    (the column is named after the metric and its direction, e.g.
+    `val_accuracy (max)`), then the hyperparameter values."""
+    objective = oracle.objective
+    direction = getattr(objective, "direction", "min")
+    score_column = f"{objective.name} ({direction})"
     trials = list(oracle.trials.values())
     finished = [t for t in trials if t.score is not None]
     finished.sort(key=lambda t: t.score, reverse=direction == "max")
     ordered = finished + [t for t in trials if t.score is None]
     return [
         {"trial": trial.trial_id, "status": trial.status,
-         "score": trial.score, **trial.hyperparameters.values}
+         score_column: trial.score, **trial.hyperparameters.values}
         for trial in ordered
     ]
 

@@ -19,6 +19,7 @@ from keras import ops
 
 from kerastricks import backend
 from kerastricks.ops.trajectory_loss import trajectory_loss
+from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
 # SAF identifies examples by an index travelling with the inputs:
@@ -131,17 +132,37 @@ class ModelWrapper(keras.Model):
         arguments = _FIT_SIGNATURE.bind(self, *args, **kwargs).arguments
         arguments.pop("self")
         arguments = self.prepare_fit(arguments)
+        self.build_from_inner_inputs()
         return super().fit(**arguments)
+
+    def build_from_inner_inputs(self):
+        """Builds the wrapper from the inputs of the wrapped model, when it
+        declares them (functional and Sequential models).
+
+        Callbacks such as `keras.callbacks.BackupAndRestore` need a built
+        model before the first step, and TensorFlow's trainer would build
+        the wrapper only inside its first traced step.
+        """
+        if self.built or not self.inner.built:
+            return
+        # Subclassed models have no `inputs`: Keras builds those from data.
+        inputs = getattr(self.inner, "inputs", None)
+        if not inputs:
+            return
+        shapes = [tuple(tensor.shape) for tensor in inputs]
+        self.build(shapes[0] if len(shapes) == 1 else shapes)
 
     def prepare_fit(self, arguments):
         """Adjusts the arguments of `fit` (a dict) before Keras sees them."""
         if self.tracks_epochs:
+            # First, so that the other callbacks' `on_epoch_end` (checkpoints
+            # such as `BackupAndRestore`) sees the epoch counted as done.
+            counter = _EpochCounter(self.epoch)
             callbacks = arguments.get("callbacks")
             if isinstance(callbacks, keras.callbacks.CallbackList):
-                callbacks.append(_EpochCounter(self.epoch))
+                callbacks.callbacks.insert(0, counter)
             else:
-                callbacks = list(callbacks or [])
-                callbacks.append(_EpochCounter(self.epoch))
+                callbacks = [counter, *(callbacks or [])]
             arguments["callbacks"] = callbacks
         return arguments
 
@@ -272,10 +293,11 @@ class ModelWrapper(keras.Model):
         batch_size = ops.shape(
             next(i for i in keras.tree.flatten(x) if i is not None)
         )[0]
-        for metric in self.metrics:
-            if metric.name == "loss":
-                metric.update_state(loss, sample_weight=batch_size)
-                break
+        # Keras's own train_step updates its loss tracker; compute_metrics
+        # does not.
+        tracker = keras_internals.loss_tracker(self)
+        if tracker is not None:
+            tracker.update_state(loss, sample_weight=batch_size)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     # -------------------------------------------------------------- config

@@ -3,6 +3,7 @@ from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
 
@@ -109,9 +110,8 @@ class AdamP(keras.optimizers.Optimizer):
             var_list, ["momentum", "velocity"]
         )
 
-    def _apply_weight_decay(self, variables):
-        # Weight decay depends on the projection, so update_step applies it.
-        pass
+    # Weight decay depends on the projection, so update_step applies it.
+    _apply_weight_decay = keras_internals.skip_base_weight_decay
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
@@ -120,7 +120,7 @@ class AdamP(keras.optimizers.Optimizer):
         step = ops.cast(self.iterations + 1, dtype)
         beta_1 = ops.cast(self.beta_1, dtype)
         beta_2 = ops.cast(self.beta_2, dtype)
-        index = self._get_variable_index(variable)
+        index = keras_internals.variable_index(self, variable)
         m = self._momentums[index] * beta_1 + gradient * (1.0 - beta_1)
         v = self._velocities[index] * beta_2 + ops.square(gradient) * (
             1.0 - beta_2
@@ -139,7 +139,8 @@ class AdamP(keras.optimizers.Optimizer):
             direction, gradient, variable, self.delta, self.epsilon
         )
         new_value = variable - (learning_rate / bias_correction_1) * direction
-        if self.weight_decay and self._use_weight_decay(variable):
+        if self.weight_decay and keras_internals.uses_weight_decay(
+                self, variable):
             ratio = ops.where(fired, self.wd_ratio, 1.0)
             decay = learning_rate * ops.cast(self.weight_decay * ratio, dtype)
             new_value = new_value - decay * variable

@@ -2,6 +2,7 @@ import keras
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.orthograd import orthogonalize_gradient
+from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
 # The base-optimizer options belong to the wrapped optimizer, not the wrapper.
@@ -108,7 +109,7 @@ class OrthoGrad(keras.optimizers.Optimizer):
 
     @property
     def variables(self):
-        return self._variables + self.optimizer.variables
+        return super().variables + self.optimizer.variables
 
     @property
     def iterations(self):
@@ -136,7 +137,7 @@ class OrthoGrad(keras.optimizers.Optimizer):
                 self.build(trainable_variables)
             self.built = True
         variables = (
-            self._trainable_variables
+            keras_internals.built_variables(self)
             if trainable_variables is None
             else list(trainable_variables)
         )
@@ -145,7 +146,7 @@ class OrthoGrad(keras.optimizers.Optimizer):
         )
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
-        own_count = len(self._variables)
+        own_count = len(super().variables)
         grads = self._orthogonalize(grads, trainable_variables)
         trainable_variables, inner_variables = self.optimizer.stateless_apply(
             optimizer_variables[own_count:], grads, trainable_variables

@@ -3,6 +3,7 @@ from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
 
@@ -101,9 +102,8 @@ class SGDP(keras.optimizers.Optimizer):
         if self.momentum:
             self._momentums = self.add_optimizer_variables(var_list, "momentum")
 
-    def _apply_weight_decay(self, variables):
-        # Weight decay depends on the projection, so update_step applies it.
-        pass
+    # Weight decay depends on the projection, so update_step applies it.
+    _apply_weight_decay = keras_internals.skip_base_weight_decay
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
@@ -115,7 +115,8 @@ class SGDP(keras.optimizers.Optimizer):
         else:
             scaled_gradient = gradient
         if self.momentum:
-            buffer = self._momentums[self._get_variable_index(variable)]
+            buffer = self._momentums[
+                keras_internals.variable_index(self, variable)]
             buffer_value = buffer * momentum + scaled_gradient
             self.assign(buffer, buffer_value)
         else:
@@ -129,7 +130,8 @@ class SGDP(keras.optimizers.Optimizer):
             direction, gradient, variable, self.delta, self.epsilon
         )
         new_value = variable - learning_rate * direction
-        if self.weight_decay and self._use_weight_decay(variable):
+        if self.weight_decay and keras_internals.uses_weight_decay(
+                self, variable):
             ratio = ops.where(fired, self.wd_ratio, 1.0)
             decay = self.weight_decay * ratio / (1.0 - self.momentum)
             new_value = new_value - learning_rate * ops.cast(decay, dtype) * (

@@ -9,8 +9,13 @@ import math
 import keras
 import numpy as np
 
-from kerastricks.recipes.char_transformer.char_transformer import VOCABULARY_SIZE
-from kerastricks.recipes.char_transformer.char_transformer import CharTransformerRecipe
+from kerastricks.recipes import runner
+from kerastricks.recipes.char_transformer.char_transformer import (
+    VOCABULARY_SIZE,
+)
+from kerastricks.recipes.char_transformer.char_transformer import (
+    CharTransformerRecipe,
+)
 
 DEFAULT_LEARNING_RATES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1)
 DEFAULT_VARIANTS = {
@@ -95,10 +100,7 @@ def lr_sensitivity(final_losses, initial_loss):
 
 def plot_learning_rate_sweep(results, path, title=None):
     """Writes the final-loss-vs-learning-rate plot to `path` (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    pyplot = runner.pyplot("The learning-rate sweep's plot")
 
     figure, axes = pyplot.subplots(figsize=(5, 3.5))
     ceiling = results["initial_loss"]

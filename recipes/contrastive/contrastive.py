@@ -14,61 +14,11 @@ import numpy as np
 
 import kerastricks
 from kerastricks.recipes.image_recipe import ImageRecipe
+from kerastricks.recipes.layers import TwoViewContrastiveModel
 from kerastricks.recipes.layers import batch_norm
+from kerastricks.utils.optional_dependencies import import_optional
 
 OBJECTIVES = ("supervised_contrastive", "nt_xent", "cross_entropy")
-
-
-@keras.saving.register_keras_serializable(package="recipes")
-class TwoViewContrastiveModel(keras.Model):
-    """Encoder + projection head applied to two augmented views.
-
-    `call(images)` returns the projections of both views stacked along the
-    batch axis (rows `i` and `i + N` are views of image `i`), the layout
-    `NTXentLoss` and `SupervisedContrastiveLoss` expect; `compute_loss`
-    repeats the labels to match. Use `.encoder` for embeddings.
-    """
-
-    def __init__(self, encoder, projection_head, augmentation, **kwargs):
-        super().__init__(**kwargs)
-        self.encoder = encoder
-        self.projection_head = projection_head
-        self.augmentation = augmentation
-
-    def call(self, images, training=False):
-        projections = [
-            self.projection_head(
-                self.encoder(self.augmentation(images, training=training),
-                             training=training),
-                training=training,
-            )
-            for _ in range(2)
-        ]
-        return keras.ops.concatenate(projections, axis=0)
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
-                     training=True):
-        if y is not None:
-            y = keras.ops.concatenate([y, y], axis=0)
-        if sample_weight is not None:
-            sample_weight = keras.ops.concatenate(
-                [sample_weight, sample_weight], axis=0)
-        return super().compute_loss(x, y, y_pred, sample_weight,
-                                    training=training)
-
-    def get_config(self):
-        config = super().get_config()
-        for name in ("encoder", "projection_head", "augmentation"):
-            config[name] = keras.saving.serialize_keras_object(
-                getattr(self, name))
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for name in ("encoder", "projection_head", "augmentation"):
-            config[name] = keras.saving.deserialize_keras_object(config[name])
-        return cls(**config)
 
 
 class LinearProbe(keras.callbacks.Callback):
@@ -87,7 +37,9 @@ class LinearProbe(keras.callbacks.Callback):
         self.encoder_of = encoder_of
 
     def evaluate(self):
-        from sklearn.linear_model import LogisticRegression
+        linear_model = import_optional(
+            "sklearn.linear_model", "The contrastive recipe's linear probe")
+        LogisticRegression = linear_model.LogisticRegression  # noqa: N806
 
         encoder = self.encoder_of(self.model)
         embed = lambda images: np.asarray(  # noqa: E731

@@ -10,32 +10,9 @@ import keras
 import numpy as np
 
 import kerastricks
+from kerastricks.recipes.layers import PairOneHot
 from kerastricks.recipes.layers import PositionEmbedding
 from kerastricks.recipes.recipe import Recipe
-
-
-@keras.saving.register_keras_serializable(package="recipes")
-class PairOneHot(keras.layers.Layer):
-    """Maps integer pairs `(batch, 2)` to two concatenated one-hots."""
-
-    def __init__(self, num_tokens, **kwargs):
-        super().__init__(**kwargs)
-        self.num_tokens = num_tokens
-
-    def call(self, inputs):
-        one_hot = keras.ops.one_hot(
-            keras.ops.cast(inputs, "int32"), self.num_tokens, dtype=self.dtype
-        )
-        return keras.ops.reshape(one_hot, (-1, 2 * self.num_tokens))
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], 2 * self.num_tokens)
-
-    def get_config(self):
-        config = super().get_config()
-        config["num_tokens"] = self.num_tokens
-        return config
-
 
 # Training examples the Softmax Collapse monitor checks every epoch.
 PROBE_SIZE = 512

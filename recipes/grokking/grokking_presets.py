@@ -40,9 +40,13 @@ grokking_presets = {
             "loss": "softmax_cross_entropy",
             "orthograd": True,
             "weight_decay": 0.0,
-            # Their ⊥AdamW steps with the inner AdamW's own defaults, betas
-            # (0.9, 0.999), whatever the command line says (see
-            # shared/reference_notes.md).
+            # The authors' ⊥AdamW steps with the inner AdamW's own
+            # defaults, betas (0.9, 0.999) and eps 1e-8, whatever the
+            # command line says: their runner builds
+            # `OrthoGrad(params, type(base), lr=..., weight_decay=...)` and
+            # then loads the plain optimizer's state into the wrapper
+            # (grokking-at-the-edge-of-numerical-stability, `orthograd.py`
+            # and its training script).
             "adamw_beta_2": 0.999,
         },
     },

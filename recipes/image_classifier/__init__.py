@@ -1,4 +1,6 @@
-from kerastricks.recipes.image_classifier.image_classifier import ImageClassifierRecipe
+from kerastricks.recipes.image_classifier.image_classifier import (
+    ImageClassifierRecipe,
+)
 from kerastricks.recipes.image_classifier.image_classifier_presets import (
     image_classifier_presets,
 )

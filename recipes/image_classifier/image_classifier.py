@@ -5,7 +5,6 @@ import keras
 import kerastricks
 from kerastricks.recipes.image_recipe import ImageRecipe
 from kerastricks.recipes.layers import batch_norm
-from kerastricks.recipes.techniques import require
 
 
 class ImageClassifierRecipe(ImageRecipe):
@@ -35,16 +34,9 @@ class ImageClassifierRecipe(ImageRecipe):
             "learning_rate": hp.Float("learning_rate", 1e-4, 1.0,
                                       sampling="log", default=1e-3),
             "weight_decay": hp.Float("weight_decay", 0.0, 1e-2, default=0.0),
-            "tract": self.technique_choice(
-                hp, "tract", {False: None, True: "layers.TrAct"},
-                default=False,
-            ),
-            "wrapper": self.technique_choice(
-                hp, "wrapper",
-                {"none": None, "sam": "models.SAM", "saf": "models.SAF",
-                 "mesa": "models.MESA"},
-                default="none",
-            ),
+            "tract": hp.Boolean("tract", default=False),
+            "wrapper": hp.Choice("wrapper", ["none", "sam", "saf", "mesa"],
+                                 default="none"),
             "pooling": hp.Choice("pooling", ["avg", "ggem"], default="avg"),
         }
         with hp.conditional_scope("optimizer", ["adamp", "sgdp"]):
@@ -55,22 +47,16 @@ class ImageClassifierRecipe(ImageRecipe):
         with hp.conditional_scope("optimizer", ["sgdp"]):
             values["sgdp_momentum"] = hp.Float("sgdp_momentum", 0.0, 0.99,
                                                default=0.9)
-        # KerasTuner builds every conditional scope once to find its knobs,
-        # so scopes of techniques this installation lacks stay undeclared.
-        if True not in self.missing_techniques["tract"]:
-            with hp.conditional_scope("tract", [True]):
-                values["tract_lambda"] = hp.Float(
-                    "tract_lambda", 0.01, 10.0, sampling="log", default=0.1
-                )
-        if "sam" not in self.missing_techniques["wrapper"]:
-            with hp.conditional_scope("wrapper", ["sam"]):
-                values["sam_rho"] = hp.Float("sam_rho", 0.01, 2.0,
-                                             sampling="log", default=0.05)
-                values["sam_adaptive"] = hp.Boolean("sam_adaptive",
-                                                    default=False)
+        with hp.conditional_scope("tract", [True]):
+            values["tract_lambda"] = hp.Float(
+                "tract_lambda", 0.01, 10.0, sampling="log", default=0.1
+            )
+        with hp.conditional_scope("wrapper", ["sam"]):
+            values["sam_rho"] = hp.Float("sam_rho", 0.01, 2.0,
+                                         sampling="log", default=0.05)
+            values["sam_adaptive"] = hp.Boolean("sam_adaptive",
+                                                default=False)
         for wrapper, weight in (("saf", 0.3), ("mesa", 0.8)):
-            if wrapper in self.missing_techniques["wrapper"]:
-                continue
             with hp.conditional_scope("wrapper", [wrapper]):
                 values[f"{wrapper}_trajectory_loss_weight"] = hp.Float(
                     f"{wrapper}_trajectory_loss_weight", 0.0, 2.0,
@@ -79,18 +65,16 @@ class ImageClassifierRecipe(ImageRecipe):
                     f"{wrapper}_temperature", 1.0, 10.0, default=5.0)
                 values[f"{wrapper}_start_epoch"] = hp.Int(
                     f"{wrapper}_start_epoch", 0, 50, default=5)
-        if "saf" not in self.missing_techniques["wrapper"]:
-            with hp.conditional_scope("wrapper", ["saf"]):
-                values["saf_lag_epochs"] = hp.Int("saf_lag_epochs", 1, 5,
-                                                  default=3)
-        if "mesa" not in self.missing_techniques["wrapper"]:
-            with hp.conditional_scope("wrapper", ["mesa"]):
-                # The authors' 0.9998 averages over ~5,000 steps, about four
-                # ImageNet epochs; 0.95 is ~one epoch of digits at batch 64,
-                # as the MESA card advises for small data.
-                values["mesa_ema_momentum"] = hp.Float(
-                    "mesa_ema_momentum", 0.9, 0.9999, sampling="reverse_log",
-                    default=0.95)
+        with hp.conditional_scope("wrapper", ["saf"]):
+            values["saf_lag_epochs"] = hp.Int("saf_lag_epochs", 1, 5,
+                                              default=3)
+        with hp.conditional_scope("wrapper", ["mesa"]):
+            # The authors' 0.9998 averages over ~5,000 steps, about four
+            # ImageNet epochs; 0.95 is ~one epoch of digits at batch 64,
+            # as the MESA card advises for small data.
+            values["mesa_ema_momentum"] = hp.Float(
+                "mesa_ema_momentum", 0.9, 0.9999, sampling="reverse_log",
+                default=0.95)
         with hp.conditional_scope("pooling", ["ggem"]):
             values["ggem_groups"] = hp.Choice("ggem_groups", [1, 2, 4, 8],
                                               default=4)
@@ -100,12 +84,10 @@ class ImageClassifierRecipe(ImageRecipe):
     def build_model(self, values):
         model = self._network(values)
         if values["wrapper"] == "sam":
-            sam = require("models.SAM", "wrapper", "sam")
-            model = sam(model, rho=values["sam_rho"],
+            model = kerastricks.models.SAM(model, rho=values["sam_rho"],
                         adaptive=values["sam_adaptive"])
         elif values["wrapper"] == "saf":
-            saf = require("models.SAF", "wrapper", "saf")
-            model = saf(
+            model = kerastricks.models.SAF(
                 model, num_examples=self.num_train_examples,
                 trajectory_loss_weight=values["saf_trajectory_loss_weight"],
                 temperature=values["saf_temperature"],
@@ -113,8 +95,7 @@ class ImageClassifierRecipe(ImageRecipe):
                 lag_epochs=values["saf_lag_epochs"],
             )
         elif values["wrapper"] == "mesa":
-            mesa = require("models.MESA", "wrapper", "mesa")
-            model = mesa(
+            model = kerastricks.models.MESA(
                 model,
                 trajectory_loss_weight=values["mesa_trajectory_loss_weight"],
                 temperature=values["mesa_temperature"],
@@ -156,8 +137,8 @@ class ImageClassifierRecipe(ImageRecipe):
         inputs = keras.Input(self.input_shape)
         stem = keras.layers.Conv2D(width, 3, padding="same", use_bias=False)
         if values["tract"]:
-            tract = require("layers.TrAct", "tract", True)
-            stem = tract(stem, lambda_=values["tract_lambda"])
+            stem = kerastricks.layers.TrAct(stem,
+                                            lambda_=values["tract_lambda"])
         x = stem(inputs)
         x = keras.layers.Activation("relu")(
             batch_norm(self.distribution)(x)

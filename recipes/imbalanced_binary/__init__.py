@@ -1,4 +1,6 @@
-from kerastricks.recipes.imbalanced_binary.imbalanced_binary import ImbalancedBinaryRecipe
+from kerastricks.recipes.imbalanced_binary.imbalanced_binary import (
+    ImbalancedBinaryRecipe,
+)
 from kerastricks.recipes.imbalanced_binary.imbalanced_binary_presets import (
     imbalanced_binary_presets,
 )

@@ -16,6 +16,7 @@ import kerastricks
 from kerastricks.recipes import datasets
 from kerastricks.recipes.metrics import ThresholdedBinaryMetric
 from kerastricks.recipes.recipe import Recipe
+from kerastricks.utils.optional_dependencies import import_optional
 
 _DEFAULT_FEATURES = 30  # scikit-learn's breast-cancer data
 LOSSES = {
@@ -116,9 +117,10 @@ class ImbalancedBinaryRecipe(Recipe):
         return model
 
     def default_data(self, seed):
-        from sklearn.datasets import load_breast_cancer
-
-        bundled = load_breast_cancer()
+        sklearn_datasets = import_optional(
+            "sklearn.datasets",
+            "The imbalanced_binary recipe's default data (breast cancer)")
+        bundled = sklearn_datasets.load_breast_cancer()
         x = bundled.data.astype("float32")
         y = (bundled.target == 0).astype("int32")  # malignant -> positive
         rng = np.random.default_rng(seed)

@@ -94,17 +94,62 @@ def test_run_killed_mid_run_resumes_to_the_same_weights(tmp_path):
     assert (killed / runner.CURVES_FILE).read_bytes()[:4] == b"\x89PNG"
 
 
-def test_tune_writes_a_summary_and_refuses_another_recipe(tmp_path, capsys):
+TINY_TUNE = ["--epochs", "1", "--set", "modulus=7", "--set", "model=mlp",
+             "--set", "mlp_hidden_units=50"]
+
+
+def _tune(out, *arguments):
+    return cli.main(["tune", "grokking", "--out", str(out), *TINY_TUNE,
+                     *arguments])
+
+
+def test_tune_prints_a_line_per_trial_and_a_summary(tmp_path):
     out = tmp_path / "tuning"
-    result = _run("tune", "grokking", "--max-trials", "2", "--epochs", "1",
-                  "--out", str(out), "--set", "modulus=7",
-                  "--set", "model=mlp", "--set", "mlp_hidden_units=50",
-                  "--quiet")
+    result = _run("tune", "grokking", "--max-trials", "2", "--out", str(out),
+                  *TINY_TUNE)
     assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    trial_lines = [line for line in lines if line.startswith("Trial ")]
+    assert len(trial_lines) == 2, lines
+    assert all(" COMPLETED val_accuracy=" in line for line in trial_lines)
+    assert "(best val_accuracy=" in trial_lines[-1]
     summary = (out / "summary.md").read_text().splitlines()
+    assert lines[-len(summary):] == summary
+    assert len(lines) == len(trial_lines) + 2 + len(summary), lines
     assert len(summary) == 2 + 2, summary
-    assert "val_accuracy" not in summary[0]  # the score column holds it
+    # The score column names its metric and direction.
+    assert summary[0].startswith("| trial | status | val_accuracy (max) |")
     assert all("| COMPLETED |" in row for row in summary[2:]), summary
+
+
+def test_tune_refuses_other_settings_and_overwrite_starts_afresh(
+        tmp_path, capsys):
+    out = tmp_path / "tuning"
+    assert _tune(out, "--max-trials", "2", "--quiet") == 0
+    assert len((out / "trials.log").read_text().splitlines()) == 2
+    capsys.readouterr()
+    for arguments, message in (
+        (["--set", "learning_rate=0.003"], "hyperparameters: {"),
+        (["--objective", "val_loss"],
+         "objective: ['val_accuracy', 'max'] there, ['val_loss', 'min'] "
+         "now"),
+        (["--preset", "orthograd"], "preset: None there, 'orthograd' now"),
+        (["--seed", "1"], "seed: 0 there, 1 now"),
+    ):
+        assert _tune(out, "--max-trials", "3", *arguments) == 2, arguments
+        error = capsys.readouterr().err
+        assert "holds a search with other settings" in error, error
+        assert message in error, (message, error)
+        assert "pass --overwrite" in error
+    assert len((out / "trials.log").read_text().splitlines()) == 2
+
+    assert _tune(out, "--max-trials", "1", "--objective", "val_loss",
+                 "--overwrite", "--quiet") == 0
+    assert "Starting a fresh search in" in capsys.readouterr().out
+    assert len((out / "trials.log").read_text().splitlines()) == 1
+    summary = (out / "summary.md").read_text().splitlines()
+    assert summary[0].startswith("| trial | status | val_loss (min) |")
+    assert len(summary) == 2 + 1, summary
 
     assert cli.main(["tune", "imbalanced_binary", "--max-trials", "1",
                      "--out", str(out), "--quiet"]) == 2
@@ -118,13 +163,48 @@ def test_bad_names_and_data_fail_before_training(tmp_path, capsys):
          "Available presets: ['orthograd'"),
         (["run", "grokking", "--set", "no_such_knob=1"],
          "Known hyperparameters: ["),
+        (["run", "grokking", "--set", "learning_rate=abc"],
+         "Hyperparameter 'learning_rate' must be a number. "
+         "Received: learning_rate='abc'"),
+        (["run", "grokking", "--set", "orthograd=yes"],
+         "Hyperparameter 'orthograd' must be a bool. "
+         "Received: orthograd='yes'"),
+        (["run", "grokking", "--set", "mlp_hidden_units=100000"],
+         "Hyperparameter 'mlp_hidden_units' must be in [50, 400]. "
+         "Received: mlp_hidden_units=100000"),
+        (["run", "grokking", "--set", "learning_rate=nan"],
+         "Hyperparameter 'learning_rate' must be a finite number. "
+         "Received: learning_rate=nan"),
+        (["tune", "grokking", "--max-trials", "1", "--set",
+          "learning_rate=-inf"], "Received: learning_rate=-inf"),
         (["run", "image_classifier", "--data", str(tmp_path / "no.npz"),
           "--out", str(tmp_path / "run")], "No such file"),
     ):
         assert cli.main(arguments) == 2, arguments
-        assert message in capsys.readouterr().err, arguments
+        error = capsys.readouterr().err
+        assert message in error, (arguments, error)
+        assert error.count("\n") == 1, error
     assert not (tmp_path / "run" / runner.CHECKPOINT_DIR).exists()
-    with pytest.raises(SystemExit):
-        cli.main(["bench", "no_such_benchmark"])
-    cli.main(["bench"])
-    assert "optimizer_step" in capsys.readouterr().out
+    assert cli.main(["bench", "no_such_benchmark"]) == 2
+    assert "Unknown benchmark 'no_such_benchmark'" in (
+        capsys.readouterr().err)
+
+
+def test_non_positive_counts_are_one_line_usage_errors(capsys):
+    for arguments, flag, text in (
+        (["run", "grokking", "--epochs", "0"], "--epochs", "0"),
+        (["run", "grokking", "--batch-size", "0"], "--batch-size", "0"),
+        (["run", "grokking", "--checkpoint-every", "-1"],
+         "--checkpoint-every", "-1"),
+        (["run", "grokking", "--epochs", "ten"], "--epochs", "ten"),
+        (["tune", "grokking", "--max-trials", "0"], "--max-trials", "0"),
+        (["tune", "grokking", "--max-trials", "2", "--epochs", "0"],
+         "--epochs", "0"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            cli.main(arguments)
+        assert exited.value.code == 2, arguments
+        error = capsys.readouterr().err.strip().splitlines()[-1]
+        assert error.endswith(
+            f"argument {flag}: must be a positive integer. "
+            f"Received: {text!r}"), error

@@ -7,9 +7,9 @@ milliseconds on every backend.
 
 import keras
 
-from kerastricks.testing import problems
 from kerastricks.recipes.presets import register_presets
 from kerastricks.recipes.recipe import Recipe
+from kerastricks.testing import problems
 
 
 class TinyBlobsRecipe(Recipe):

@@ -1,10 +1,16 @@
 import functools
 import os
+import socket
+import subprocess
+import sys
+import textwrap
+from unittest import mock
 
 import keras
 import keras_tuner
 import numpy as np
 import pytest
+import requests
 import tensorflow_datasets as tfds
 
 import kerastricks
@@ -16,16 +22,6 @@ from kerastricks.recipes.image_classifier import ImageClassifierRecipe
 pytestmark = [pytest.mark.requires_trainable_backend]
 
 TINY = {"resnet_width": 16, "resnet_stages": 1}
-
-
-def _missing_techniques():
-    """Presets needing techniques this checkout does not have yet."""
-    missing = []
-    if not hasattr(kerastricks.layers, "TrAct"):
-        missing += ["image_classifier_medium", "image_classifier_spicy"]
-    if not hasattr(kerastricks.models, "SAM"):
-        missing += ["image_classifier_spicy"]
-    return sorted(set(missing))
 
 
 class ImageClassifierRecipeTest(testing.TestCase):
@@ -40,7 +36,6 @@ class ImageClassifierRecipeTest(testing.TestCase):
             ImageClassifierRecipe, {}, self.x, self.y,
             overrides={**TINY, "optimizer": "sgdp", "pooling": "ggem",
                        "learning_rate": 0.1},
-            skip_presets=_missing_techniques(),
         )
 
     @pytest.mark.requires_tuner
@@ -62,14 +57,16 @@ class ImageClassifierRecipeTest(testing.TestCase):
             model = recipes.load("image_classifier", optimizer=name, **TINY)
             self.assertIsInstance(model.optimizer, cls)
 
-    def test_missing_techniques_say_so(self):
-        if hasattr(kerastricks.layers, "TrAct"):
-            model = recipes.load("image_classifier", tract=True, **TINY)
-            model.train_on_batch(self.x, self.y)
-        else:
-            with self.assertRaisesRegex(ValueError,
-                                        "kerastricks.layers.TrAct"):
-                recipes.load("image_classifier", tract=True, **TINY)
+    def test_techniques_switch_on(self):
+        model = recipes.load("image_classifier", tract=True, **TINY)
+        self.assertIsInstance(model.layers[1], kerastricks.layers.TrAct)
+        model.train_on_batch(self.x, self.y)
+        for wrapper, cls in (("sam", kerastricks.models.SAM),
+                             ("saf", kerastricks.models.SAF),
+                             ("mesa", kerastricks.models.MESA)):
+            self.assertIsInstance(
+                recipes.load("image_classifier", wrapper=wrapper, **TINY),
+                cls)
 
     def test_default_data_is_digits(self):
         recipe = ImageClassifierRecipe()
@@ -92,6 +89,42 @@ class ImageClassifierRecipeTest(testing.TestCase):
         with self.assertRaisesRegex(ValueError, "no_such_dataset"):
             with tfds.testing.mock_data(num_examples=8):
                 recipe.load_data("tfds:no_such_dataset")
+
+    def test_tfds_builders_need_what_the_data_extra_installs(self):
+        # A real (not mocked) load: TFDS's mnist builder imports
+        # importlib_resources before it downloads anything.
+        program = textwrap.dedent("""
+            import sys
+            sys.modules["importlib_resources"] = None
+            from kerastricks.recipes import datasets
+            datasets.load_tfds("mnist")
+            """)
+        result = subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, text=True,
+            timeout=300,
+            env=dict(os.environ, KERAS_BACKEND=keras.config.backend(),
+                     TFDS_DATA_DIR=self.make_temp_dir()))
+        last_line = result.stderr.strip().splitlines()[-1]
+        self.assertIn("MissingDependencyError: Loading TFDS dataset 'mnist' "
+                      "needs importlib_resources", last_line)
+        self.assertTrue(last_line.endswith(
+            "pip install 'kerastricks[data]'"), last_line)
+
+    def test_tfds_without_network_says_it_cannot_download(self):
+        def unreachable(*args, **kwargs):
+            try:
+                raise socket.gaierror(-2, "Name or service not known")
+            except socket.gaierror as error:
+                raise requests.exceptions.ConnectionError(
+                    "HTTPSConnectionPool(host='storage.googleapis.com'): "
+                    "Max retries exceeded") from error
+
+        recipe = ImageClassifierRecipe()
+        with mock.patch.object(tfds, "load", unreachable):
+            with self.assertRaisesRegex(
+                    ValueError, "Cannot download TFDS dataset 'mnist': the "
+                                "network is unreachable"):
+                recipe.load_data("tfds:mnist")
 
     def test_file(self):
         path = os.path.join(self.make_temp_dir(), "images.npz")

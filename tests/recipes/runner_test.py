@@ -1,5 +1,7 @@
 """Run folders: files, resumption after a kill, atomic checkpoints."""
 
+import contextlib
+import io
 import json
 
 import keras
@@ -106,6 +108,61 @@ class RunnerTest(kerastricks.testing.TestCase):
         self.assertEqual(list(runner.checkpoints(directory)), [1])
         self.assertEqual(good.read_bytes(), before)
         self.assertEqual(runner.restore_checkpoint(model, good), 1)
+
+    def test_resume_falls_back_from_a_damaged_last_checkpoint(self):
+        recipe = TinyBlobsRecipe()
+        runner.train(recipe, self.tmp_path / "straight", verbose=0)
+        straight = _final_state(self.tmp_path / "straight")
+        for damage, reason in ((lambda data: data[:len(data) // 2],
+                                "BadZipFile"),
+                               (lambda data: b"", "EOFError")):
+            directory = self.tmp_path / reason
+            runner.train(recipe, directory, verbose=0)
+            last = runner.checkpoints(directory)[3]
+            last.write_bytes(damage(last.read_bytes()))
+            output = io.StringIO()
+            with contextlib.redirect_stdout(output):
+                runner.train(recipe, directory, resume=True, verbose=0)
+            printed = output.getvalue()
+            self.assertIn(f"Checkpoint {last} is damaged and cannot be read "
+                          f"({reason}", printed)
+            self.assertIn("falling back to the previous checkpoint",
+                          printed)
+            self.assertIn("Resuming tiny_blobs from epoch 2", printed)
+            self.assertTrue((last.parent / ".epoch_00003.npz.damaged")
+                            .exists())
+            resumed = _final_state(directory)
+            for key in straight:
+                self.assertAllClose(resumed[key], straight[key], atol=1e-6,
+                                    rtol=1e-6)
+            history = runner.read_history(directory / runner.METRICS_FILE)
+            self.assertEqual(history.epoch, [0, 1, 2])
+
+    def test_resume_with_every_checkpoint_damaged_starts_over(self):
+        directory = self.tmp_path / "run"
+        runner.train(TinyBlobsRecipe(), directory, verbose=0)
+        for path in runner.checkpoints(directory).values():
+            path.write_bytes(b"")
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            runner.train(TinyBlobsRecipe(), directory, resume=True,
+                         verbose=0)
+        self.assertIn("No intact checkpoint", output.getvalue())
+        self.assertIn("starting from epoch 0", output.getvalue())
+        self.assertEqual(list(runner.checkpoints(directory)), [2, 3])
+
+    def test_epochs_and_batch_size_must_be_positive(self):
+        for arguments, message in (
+                ({"epochs": 0}, "Received: epochs=0"),
+                ({"epochs": -2}, "Received: epochs=-2"),
+                ({"epochs": True}, "Received: epochs=True"),
+                ({"batch_size": 0}, "Received: batch_size=0"),
+                ({"batch_size": 2.5}, "Received: batch_size=2.5"),
+                ({"checkpoint_every": 0}, "Received: checkpoint_every=0")):
+            with self.assertRaisesRegex(ValueError, message):
+                runner.train(TinyBlobsRecipe(), self.tmp_path / "run",
+                             verbose=0, **arguments)
+        self.assertFalse((self.tmp_path / "run").exists())
 
     def test_refuses_foreign_or_existing_folder(self):
         directory = self.tmp_path / "run"
