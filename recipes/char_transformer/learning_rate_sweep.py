@@ -8,7 +8,6 @@ import math
 
 import keras
 import numpy as np
-
 from kerastricks.recipes import runner
 from kerastricks.recipes.char_transformer.char_transformer import (
     VOCABULARY_SIZE,
