@@ -743,9 +743,8 @@ def mesa_momentum_block():
 
 
 def pretrained_block():
-    from kerastricks.recipes import presets as preset_utils
-
     from kerastricks import recipes
+    from kerastricks.recipes import presets as preset_utils
 
     rows = []
     for name in recipes.list_recipes():

@@ -11,10 +11,10 @@ the table and the paper's LR-sensitivity number of each, and writes the plot:
 import argparse
 
 import keras
-from kerastricks.recipes.char_transformer import learning_rate_sweep
-from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
 
 from benchmarks import _records
+from kerastricks.recipes.char_transformer import learning_rate_sweep
+from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
 
 
 def build_parser():

@@ -20,10 +20,10 @@ import pathlib
 import time
 
 import keras
-from kerastricks.recipes import runner
 
 import kerastricks
 from kerastricks import recipes
+from kerastricks.recipes import runner
 
 GROKKING_PRESETS = ("softmax_ce_adamw", "stablemax_no_wd", "orthograd")
 IMAGE_PRESETS = ("image_classifier_baseline", "image_classifier_mild",

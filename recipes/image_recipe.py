@@ -1,9 +1,8 @@
 """`ImageRecipe`: the base of the recipes that classify labelled images."""
 
+import kerastricks
 from kerastricks.recipes import datasets
 from kerastricks.recipes.recipe import Recipe
-
-import kerastricks
 from kerastricks.utils.optional_dependencies import import_optional
 
 

@@ -4,9 +4,9 @@ recipe models load back)."""
 
 import keras
 from keras import ops
-from kerastricks.recipes.layers import PACKAGE
 
 from kerastricks.ops import any_loss as confusion_metrics
+from kerastricks.recipes.layers import PACKAGE
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

@@ -6,8 +6,8 @@ import math
 import os
 
 import keras
-from kerastricks.recipes import presets as preset_utils
 
+from kerastricks.recipes import presets as preset_utils
 from kerastricks.utils.optional_dependencies import import_optional
 
 keras_tuner = import_optional("keras_tuner", "kerastricks.recipes")

@@ -10,11 +10,11 @@ import os
 
 import keras
 import numpy as np
+
+import kerastricks
 from kerastricks.recipes import datasets
 from kerastricks.recipes.layers import PositionEmbedding
 from kerastricks.recipes.recipe import Recipe
-
-import kerastricks
 
 VOCABULARY_SIZE = 256  # bytes: any text, no vocabulary file to ship
 # A few modules of Python's own standard library: offline, always there.

@@ -8,6 +8,7 @@ import math
 
 import keras
 import numpy as np
+
 from kerastricks.recipes import runner
 from kerastricks.recipes.char_transformer.char_transformer import (
     VOCABULARY_SIZE,

@@ -11,11 +11,11 @@ dropped and a linear classifier is fitted on the encoder's embeddings.
 
 import keras
 import numpy as np
+
+import kerastricks
 from kerastricks.recipes.image_recipe import ImageRecipe
 from kerastricks.recipes.layers import TwoViewContrastiveModel
 from kerastricks.recipes.layers import batch_norm
-
-import kerastricks
 from kerastricks.utils.optional_dependencies import import_optional
 
 OBJECTIVES = ("supervised_contrastive", "nt_xent", "cross_entropy")

@@ -8,11 +8,11 @@ Prieto et al., 2025, "Grokking at the Edge of Numerical Stability"
 
 import keras
 import numpy as np
+
+import kerastricks
 from kerastricks.recipes.layers import PairOneHot
 from kerastricks.recipes.layers import PositionEmbedding
 from kerastricks.recipes.recipe import Recipe
-
-import kerastricks
 
 # Training examples the Softmax Collapse monitor checks every epoch.
 PROBE_SIZE = 512

@@ -1,10 +1,10 @@
 """The `image_classifier` recipe: a small ResNet with switchable tricks."""
 
 import keras
-from kerastricks.recipes.image_recipe import ImageRecipe
-from kerastricks.recipes.layers import batch_norm
 
 import kerastricks
+from kerastricks.recipes.image_recipe import ImageRecipe
+from kerastricks.recipes.layers import batch_norm
 
 
 class ImageClassifierRecipe(ImageRecipe):

@@ -11,11 +11,11 @@ import csv
 
 import keras
 import numpy as np
+
+import kerastricks
 from kerastricks.recipes import datasets
 from kerastricks.recipes.metrics import ThresholdedBinaryMetric
 from kerastricks.recipes.recipe import Recipe
-
-import kerastricks
 from kerastricks.utils.optional_dependencies import import_optional
 
 _DEFAULT_FEATURES = 30  # scikit-learn's breast-cancer data

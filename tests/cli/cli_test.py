@@ -11,9 +11,9 @@ import time
 import keras
 import numpy as np
 import pytest
-from kerastricks.recipes import runner
 
 from kerastricks import cli
+from kerastricks.recipes import runner
 
 pytestmark = [pytest.mark.requires_tuner,
               pytest.mark.requires_trainable_backend]

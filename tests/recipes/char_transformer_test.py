@@ -5,14 +5,14 @@ import keras_tuner
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
-from kerastricks.recipes.char_transformer import CharTransformerRecipe
-from kerastricks.recipes.char_transformer import learning_rate_sweep
-from kerastricks.recipes.char_transformer import lr_sensitivity
-from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
 
 import kerastricks
 from kerastricks import recipes
 from kerastricks import testing
+from kerastricks.recipes.char_transformer import CharTransformerRecipe
+from kerastricks.recipes.char_transformer import learning_rate_sweep
+from kerastricks.recipes.char_transformer import lr_sensitivity
+from kerastricks.recipes.char_transformer import plot_learning_rate_sweep
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

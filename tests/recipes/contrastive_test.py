@@ -4,13 +4,13 @@ import keras_tuner
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
-from kerastricks.recipes.contrastive import ContrastiveRecipe
-from kerastricks.recipes.contrastive.contrastive import LinearProbe
-from kerastricks.recipes.contrastive.contrastive import encoder_of
 
 import kerastricks
 from kerastricks import recipes
 from kerastricks import testing
+from kerastricks.recipes.contrastive import ContrastiveRecipe
+from kerastricks.recipes.contrastive.contrastive import LinearProbe
+from kerastricks.recipes.contrastive.contrastive import encoder_of
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

@@ -2,10 +2,10 @@
 
 import keras
 import pytest
-from kerastricks.recipes import demo
-from kerastricks.recipes import runner
 
 from kerastricks import testing
+from kerastricks.recipes import demo
+from kerastricks.recipes import runner
 
 pytestmark = [pytest.mark.requires_tuner,
               pytest.mark.requires_trainable_backend]

@@ -11,9 +11,9 @@ import textwrap
 import keras
 import numpy as np
 import pytest
-from kerastricks.recipes.image_classifier import ImageClassifierRecipe
 
 from kerastricks import testing
+from kerastricks.recipes.image_classifier import ImageClassifierRecipe
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

@@ -6,9 +6,9 @@ milliseconds on every backend.
 """
 
 import keras
+
 from kerastricks.recipes.presets import register_presets
 from kerastricks.recipes.recipe import Recipe
-
 from kerastricks.testing import problems
 
 

@@ -3,11 +3,11 @@ import functools
 import keras_tuner
 import numpy as np
 import pytest
-from kerastricks.recipes.grokking import GrokkingRecipe
 
 import kerastricks
 from kerastricks import recipes
 from kerastricks import testing
+from kerastricks.recipes.grokking import GrokkingRecipe
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

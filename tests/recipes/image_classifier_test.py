@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 import requests
 import tensorflow_datasets as tfds
-from kerastricks.recipes import runner
-from kerastricks.recipes.image_classifier import ImageClassifierRecipe
 
 import kerastricks
 from kerastricks import recipes
 from kerastricks import testing
+from kerastricks.recipes import runner
+from kerastricks.recipes.image_classifier import ImageClassifierRecipe
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

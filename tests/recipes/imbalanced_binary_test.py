@@ -3,12 +3,12 @@ import os
 import keras_tuner
 import numpy as np
 import pytest
-from kerastricks.recipes.imbalanced_binary import ImbalancedBinaryRecipe
-from kerastricks.recipes.metrics import ThresholdedBinaryMetric
 
 import kerastricks
 from kerastricks import recipes
 from kerastricks import testing
+from kerastricks.recipes.imbalanced_binary import ImbalancedBinaryRecipe
+from kerastricks.recipes.metrics import ThresholdedBinaryMetric
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

@@ -3,10 +3,10 @@ backend and are as good as the run that produced them
 (shell/train_pretrained.sh)."""
 
 import pytest
-from kerastricks.recipes import presets
 
 from kerastricks import recipes
 from kerastricks import testing
+from kerastricks.recipes import presets
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 

@@ -7,9 +7,9 @@ import json
 import keras
 import numpy as np
 import pytest
-from kerastricks.recipes import runner
 
 import kerastricks
+from kerastricks.recipes import runner
 from tests.recipes.fake_recipe import TinyBlobsRecipe
 
 pytestmark = [pytest.mark.requires_tuner,
