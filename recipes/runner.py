@@ -446,12 +446,8 @@ def _prepare_folder(directory, config, resume, overwrite):
                 "resume=True (`--resume`) to continue it, overwrite=True "
                 "(`--overwrite`) to replace it, or choose another folder."
             )
-        changed = [key for key in RESUME_KEYS
-                   if previous.get(key) != config[key]]
-        if changed:
-            details = ", ".join(
-                f"{key}: {previous.get(key)!r} -> {config[key]!r}"
-                for key in changed)
+        details = describe_changed_settings(previous, config, RESUME_KEYS)
+        if details:
             raise ValueError(
                 f"Cannot resume {directory}: the settings changed "
                 f"({details}). Resume with the same settings or choose "
@@ -463,6 +459,14 @@ def _prepare_folder(directory, config, resume, overwrite):
     if resume and completed:
         return completed[-1]
     return 0
+
+
+def describe_changed_settings(previous, current, keys):
+    """`key: old there, new now` for each of `keys` whose value differs
+    between a folder's saved settings and the current ones; "" if none."""
+    return "; ".join(
+        f"{key}: {previous.get(key)!r} there, {current[key]!r} now"
+        for key in keys if previous.get(key) != current[key])
 
 
 def _truncate_metrics(path, start_epoch):

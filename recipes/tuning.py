@@ -27,6 +27,7 @@ import pathlib
 import shutil
 import threading
 
+from kerastricks.recipes.runner import describe_changed_settings
 from kerastricks.utils.optional_dependencies import import_optional
 
 TUNERS = ("random", "bayesian", "hyperband")
@@ -115,12 +116,8 @@ def check_directory(directory, settings, overwrite=False, role=None):
         print(f"Starting a fresh search in {directory} (overwrite).")
         _remove_search(directory, settings)
         return
-    changed = [key for key in SEARCH_SETTINGS
-               if owner.get(key) != settings[key]]
-    if changed:
-        details = "; ".join(
-            f"{key}: {owner.get(key)!r} there, {settings[key]!r} now"
-            for key in changed)
+    details = describe_changed_settings(owner, settings, SEARCH_SETTINGS)
+    if details:
         raise ValueError(
             f"Tuner directory {directory} holds a search with other "
             f"settings ({details}). Its trials would not be comparable: "

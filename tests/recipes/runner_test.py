@@ -48,6 +48,17 @@ class RunnerTest(kerastricks.testing.TestCase):
     def _tmp(self, tmp_path):
         self.tmp_path = tmp_path
 
+    def _assert_same_run(self, straight, resumed):
+        """A resumed run ends where the uninterrupted one did, with one
+        history row an epoch."""
+        expected, actual = _final_state(straight), _final_state(resumed)
+        self.assertEqual(sorted(expected), sorted(actual))
+        for key in expected:
+            self.assertAllClose(actual[key], expected[key], atol=1e-6,
+                                rtol=1e-6)
+        history = runner.read_history(resumed / runner.METRICS_FILE)
+        self.assertEqual(history.epoch, [0, 1, 2])
+
     def test_run_folder_contents(self):
         directory = self.tmp_path / "run"
         summary = runner.train(TinyBlobsRecipe.from_preset("small"),
@@ -78,14 +89,7 @@ class RunnerTest(kerastricks.testing.TestCase):
                          callbacks=[_KillMidEpoch(epoch=2, batch=2)])
         self.assertEqual(list(runner.checkpoints(killed)), [1, 2])
         runner.train(recipe, killed, resume=True, verbose=0)
-        straight = _final_state(self.tmp_path / "straight")
-        resumed = _final_state(killed)
-        self.assertEqual(sorted(straight), sorted(resumed))
-        for key in straight:
-            self.assertAllClose(resumed[key], straight[key], atol=1e-6,
-                                rtol=1e-6)
-        history = runner.read_history(killed / runner.METRICS_FILE)
-        self.assertEqual(history.epoch, [0, 1, 2])
+        self._assert_same_run(self.tmp_path / "straight", killed)
 
     def test_failed_write_keeps_the_good_checkpoint(self):
         directory = self.tmp_path / "run"
@@ -112,7 +116,6 @@ class RunnerTest(kerastricks.testing.TestCase):
     def test_resume_falls_back_from_a_damaged_last_checkpoint(self):
         recipe = TinyBlobsRecipe()
         runner.train(recipe, self.tmp_path / "straight", verbose=0)
-        straight = _final_state(self.tmp_path / "straight")
         for damage, reason in ((lambda data: data[:len(data) // 2],
                                 "BadZipFile"),
                                (lambda data: b"", "EOFError")):
@@ -131,12 +134,7 @@ class RunnerTest(kerastricks.testing.TestCase):
             self.assertIn("Resuming tiny_blobs from epoch 2", printed)
             self.assertTrue((last.parent / ".epoch_00003.npz.damaged")
                             .exists())
-            resumed = _final_state(directory)
-            for key in straight:
-                self.assertAllClose(resumed[key], straight[key], atol=1e-6,
-                                    rtol=1e-6)
-            history = runner.read_history(directory / runner.METRICS_FILE)
-            self.assertEqual(history.epoch, [0, 1, 2])
+            self._assert_same_run(self.tmp_path / "straight", directory)
 
     def test_resume_with_every_checkpoint_damaged_starts_over(self):
         directory = self.tmp_path / "run"
