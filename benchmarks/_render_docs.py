@@ -741,6 +741,43 @@ def mesa_momentum_block():
             f"{1 / (1 - recipe):,.0f} steps, for the short runs on small "
             f"data the recipe targets.")
 
+KIND_ORDER = ("optimizer", "model", "layer", "activation", "loss",
+              "callback", "utility")
+ARXIV = re.compile(r"arXiv (\d{4}\.\d{4,5})")
+
+
+def card_front_matter(card):
+    """The `key: value` fields between a method card's `---` lines."""
+    match = re.match(r"---\n(.*?)\n---\n", card.read_text(), re.S)
+    if not match:
+        raise ValueError(f"{card} has no front matter")
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, _, value = line.partition(":")
+        fields[key.strip()] = value.strip()
+    return fields
+
+
+def techniques_block():
+    """The README's technique table: one row per method card."""
+    rows = []
+    for card in sorted((ROOT / "docs" / "techniques").glob("*.md")):
+        if card.name.startswith("_"):
+            continue
+        fields = card_front_matter(card)
+        kinds = [kind.strip() for kind in fields["kind"].split(",")]
+        symbols = ", ".join(f"`{symbol.strip()}`"
+                            for symbol in fields["symbol"].split(","))
+        paper = ARXIV.sub(r"[arXiv \1](https://arxiv.org/abs/\1)",
+                          fields["paper"])
+        order = min(KIND_ORDER.index(kind) if kind in KIND_ORDER
+                    else len(KIND_ORDER) for kind in kinds)
+        rows.append((order, fields["name"].lower(), [
+            f"[{fields['name']}](docs/techniques/{card.name})", symbols,
+            ", ".join(kinds), paper]))
+    return _table(["technique", "import", "kind", "paper"],
+                  [cells for *_, cells in sorted(rows)])
+
 
 def pretrained_block():
     from kerastricks import recipes
@@ -814,6 +851,7 @@ def blocks(records):
             lambda: imbalanced_measured_block(records),
         "mesa-ema-momentum": mesa_momentum_block,
         "recipes-pretrained": pretrained_block,
+        "readme-techniques": techniques_block,
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive"):

@@ -8,7 +8,10 @@ an optional `tolerance` `(atol, rtol)` (default: the float32 row of
 options of that kind's helper. `contract_test.py` runs
 every row through its helper, and `compiled_step_test.py` derives the
 compiled-step models (XLA on JAX and TensorFlow, torch.compile on torch)
-from the same rows. Adding a technique adds one row here.
+from the same rows. Adding a technique adds one row here, or, for a family
+of techniques, one row in a module of its own named
+`technique_settings_<family>.py` beside this one, whose `SETTINGS` dict is
+merged into this one (a path may appear in only one module).
 
 Kinds and their fields (besides `kind`):
 
@@ -34,6 +37,9 @@ Kinds and their fields (besides `kind`):
   function of the keyword arguments), `observe` (what of the result to
   compare), `x` (inputs of a returned model); `TestCase.run_utility_test`.
 """
+
+import importlib
+import pathlib
 
 import keras
 import numpy as np
@@ -335,3 +341,18 @@ SETTINGS = {
 }
 
 CALLBACK_DATA = (_X, _Y)
+
+
+def _merge_family_modules():
+    for module_file in sorted(pathlib.Path(__file__).parent.glob(
+            "technique_settings_*.py")):
+        family = importlib.import_module(f"{__package__}.{module_file.stem}")
+        repeated = sorted(set(family.SETTINGS) & set(SETTINGS))
+        if repeated:
+            raise ValueError(
+                f"{module_file.name} repeats rows of other modules: "
+                f"{repeated}")
+        SETTINGS.update(family.SETTINGS)
+
+
+_merge_family_modules()
