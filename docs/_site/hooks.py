@@ -286,8 +286,8 @@ def _techniques_index():
     return "\n".join(lines) + "\n"
 
 
-def _cards():
-    return sorted(p for p in (DOCS / "techniques").glob("*.md")
+def _cards(docs=DOCS):
+    return sorted(p for p in (docs / "techniques").glob("*.md")
                   if not p.name.startswith("_") and p.name != "index.md")
 
 
@@ -304,7 +304,7 @@ def build_nav(exports, recipe_names, docs=DOCS):
     nav = [{"Home": "index.md"}]
     nav.append({"Techniques": ["techniques/index.md"] + [
         {front_matter(c.read_text(encoding="utf-8")).get("name", c.stem):
-         f"techniques/{c.name}"} for c in _cards()]})
+         f"techniques/{c.name}"} for c in _cards(docs)]})
     recipe_pages = sorted(p.name for p in (docs / "recipes").glob("*.md")
                           if p.name != "README.md")
     # A bare path takes the page's own title.
