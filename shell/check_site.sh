@@ -136,8 +136,10 @@ expected = {
 }
 for name, needles in expected.items():
     console = (out / f"{name}.console.log").read_text(errors="replace")
-    problems = [line for line in console.splitlines()
-                if re.search(r"net::ERR_|Uncaught|Failed to load", line)]
+    # Chromium logs the page's console as "INFO:CONSOLE..." lines.
+    problems = [line for line in console.splitlines() if "CONSOLE" in line
+                and re.search(r"net::ERR_|Uncaught|Failed to|Refused to",
+                              line)]
     assert not problems, f"{name}: console errors: {problems}"
     dom = (out / f"{name}.dom.html").read_text(errors="replace")
     missing = [needle for needle in needles if needle not in dom]
