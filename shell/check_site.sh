@@ -7,7 +7,9 @@
 #      and Chromium loads both pages, their assets and the search index:
 #      no request may fail (the server's log) and the console must show no
 #      failed resource or script error;
-#   3. each page's rendered DOM holds its content, and its screenshot
+#   3. typing a query into the search box lists the matching API page
+#      (the search index and its worker load without network);
+#   4. each page's rendered DOM holds its content, and its screenshot
 #      (written to OUT_DIR) is a real picture, not a blank page.
 # Needs Chromium: Debian's package, `apt-get install chromium` (as root).
 # Usage: bash shell/check_site.sh [PYTHON] [SITE_DIR] [OUT_DIR]
@@ -82,7 +84,7 @@ SERVER=$!
 PROFILE=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$PROFILE"' EXIT
 for _ in $(seq 50); do
-    "$PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/')" \
+    "$PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/').read()" \
         2>/dev/null && break
     sleep 0.1
 done
@@ -106,6 +108,118 @@ for page in "$HOME_PAGE" "$API_PAGE"; do
     chromium_run "$OUT/$name.console.log" \
         --screenshot="$OUT/$name.png" "$url" >/dev/null
 done
+
+echo "==> Search, offline: typing a query lists the matching API page"
+"$PY" - "$CHROMIUM" "http://127.0.0.1:$PORT/$HOME_PAGE" "$PROFILE" \
+    <<'PYEOF'
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+
+# The Chromium DevTools protocol over a pipe (--remote-debugging-pipe:
+# commands on fd 3, replies on fd 4, each message ending in a NUL byte),
+# to type into the search box like a user.
+chromium, url, profile = sys.argv[1:4]
+
+
+def high_fd(fd):
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return moved
+
+
+commands_read, commands_write = map(high_fd, os.pipe())
+replies_read, replies_write = map(high_fd, os.pipe())
+
+
+def chromium_fds():
+    os.dup2(commands_read, 3)
+    os.dup2(replies_write, 4)
+
+
+browser = subprocess.Popen(
+    [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+     "--no-first-run", f"--user-data-dir={profile}",
+     "--remote-debugging-pipe",
+     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+     "about:blank"],
+    pass_fds=(3, 4), preexec_fn=chromium_fds,
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+os.close(commands_read)
+os.close(replies_write)
+buffer = b""
+next_id = 0
+
+
+def call(method, session=None, **params):
+    global buffer, next_id
+    next_id += 1
+    message = {"id": next_id, "method": method, "params": params}
+    if session:
+        message["sessionId"] = session
+    os.write(commands_write, json.dumps(message).encode() + b"\0")
+    while True:
+        while b"\0" not in buffer:
+            chunk = os.read(replies_read, 65536)
+            if not chunk:
+                raise RuntimeError("Chromium closed the pipe")
+            buffer += chunk
+        raw, buffer = buffer.split(b"\0", 1)
+        reply = json.loads(raw)
+        if reply.get("id") == next_id:
+            if "error" in reply:
+                raise RuntimeError(f"{method}: {reply['error']}")
+            return reply["result"]
+
+
+SEARCH = """(async () => {
+  const wait = ms => new Promise(done => setTimeout(done, ms));
+  let input = null;
+  for (let i = 0; i < 100 && !input; i++) {
+    input = document.querySelector('[data-md-component="search-query"]');
+    await wait(100);
+  }
+  if (!input) return {found: 0, error: "no search box"};
+  input.focus();
+  for (let i = 0; i < 100; i++) {
+    input.value = QUERY;
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    input.dispatchEvent(new KeyboardEvent("keyup", {bubbles: true}));
+    await wait(200);
+    const items = document.querySelectorAll(".md-search-result__item a");
+    if (items.length) {
+      return {found: items.length,
+              hrefs: Array.from(items, a => a.getAttribute("href"))};
+    }
+  }
+  return {found: 0};
+})()"""
+try:
+    target = call("Target.createTarget", url=url)["targetId"]
+    session = call("Target.attachToTarget", targetId=target,
+                   flatten=True)["sessionId"]
+    for _ in range(100):  # until the page, not about:blank, is loaded
+        state = call("Runtime.evaluate", session=session,
+                     expression="document.readyState + ' ' + location.href",
+                     returnByValue=True)["result"].get("value", "")
+        if state == f"complete {url}":
+            break
+        time.sleep(0.1)
+    result = call("Runtime.evaluate", session=session,
+                  expression=SEARCH.replace("QUERY", json.dumps("orthograd")),
+                  awaitPromise=True, returnByValue=True)
+finally:
+    browser.kill()
+found = result["result"].get("value") or {}
+hits = [h for h in found.get("hrefs", [])
+        if "/api/optimizers/OrthoGrad.html" in h]
+assert hits, f"searching 'orthograd' did not list its API page: {found}"
+print(f"search for 'orthograd': {found['found']} results, "
+      f"the API page among them")
+PYEOF
 
 echo "==> Checking requests, console, DOM and screenshots"
 "$PY" - "$OUT" <<'PYEOF'
