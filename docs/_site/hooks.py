@@ -380,8 +380,10 @@ def on_files(files, config):
         language = {".py": "python", ".md": "markdown", ".sh": "bash",
                     ".cfg": "ini", ".toml": "toml", ".json": "json"}.get(
             pathlib.Path(repo_file).suffix, "text")
+        # Out of the search index: the API pages already show the code.
         _generated[source_page(repo_file)] = (
-            f"# `{repo_file}`\n\n````{language}\n{code}\n````\n", None)
+            f"---\nsearch:\n  exclude: true\n---\n\n# `{repo_file}`\n\n"
+            f"````{language}\n{code}\n````\n", None)
     for site_path, (text, _) in _generated.items():
         files.append(File.generated(config, site_path, content=text))
     return files
