@@ -104,13 +104,17 @@ def optuna_parameter(hp):
 
 def search_space(recipe):
     """`{parameter name: (distribution, conditions)}` of every knob of
-    `recipe` that is not fixed by its preset or overrides; `conditions` is
-    a list of `(parent name, parent values)` that must all hold for the
-    knob to be drawn."""
-    fixed = set(recipe.hyperparameters.values)
+    `recipe` that is searched: not fixed by its preset or overrides, nor
+    under a condition that a fixed value rules out. `conditions` is a list
+    of `(parent name, parent values)` that must all hold for the knob to
+    be drawn."""
+    fixed = recipe.hyperparameters.values
     space = {}
     for hp in recipe.hyperparameter_space().space:
-        if hp.name in fixed:
+        if hp.name in fixed or any(
+                condition.name in fixed
+                and fixed[condition.name] not in condition.values
+                for condition in hp.conditions):
             continue
         name, distribution = optuna_parameter(hp)
         conditions = [(condition.name, list(condition.values))
@@ -500,8 +504,16 @@ def optimize(recipe, storage, study_name, directory, n_trials=None,
                optuna.trial.TrialState.RUNNING)
 
     def budget_left():
-        return (n_trials is None or len(study.get_trials(
-            deepcopy=False, states=counted)) < n_trials)
+        if n_trials is None:
+            return True
+        # Trials of workers gone silent must not hold budget: fail them
+        # first (Optuna does so only before each trial it starts).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore",
+                                  optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(study)
+        return len(study.get_trials(deepcopy=False,
+                                    states=counted)) < n_trials
 
     def after_trial(study, trial):
         _log_trial(directory, trial, report, study)
@@ -536,7 +548,7 @@ def _log_trial(directory, trial, report, study):
         text += (f" after epoch {epoch}: {metric}="
                  f"{trial.intermediate_values[epoch]:.4g}")
     if trial.state.name == "FAIL" and worker != worker_name():
-        text += f" (its worker {worker} stopped)"
+        text += f" (its worker {worker} stopped sending heartbeats)"
     best = _best_trial(study)
     if best is not None:
         text += (f" (best {metric}={best.value:.4g}, trial "
