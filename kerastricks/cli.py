@@ -307,8 +307,8 @@ def _check_engine_options(args):
                  if getattr(args, attribute) not in (None, False)]
         if given:
             raise ValueError(
-                f"{', '.join(given)} belong to --engine {engine}; "
-                f"received --engine {args.engine}.")
+                f"{', '.join(given)}: only with --engine {engine}; this "
+                f"search uses --engine {args.engine}.")
     required = {"keras-tuner": (("--max-trials", "max_trials"),),
                 "optuna": (("--storage", "storage"), ("--study", "study"))}
     missing = [flag for flag, attribute in required[args.engine]

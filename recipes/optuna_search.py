@@ -482,7 +482,6 @@ def optimize(recipe, storage, study_name, directory, n_trials=None,
             f"verbose={verbose!r}"
         )
     directory = pathlib.Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     report = print if verbose else None
     optuna.logging.set_verbosity(
         optuna.logging.INFO if verbose == 2 else optuna.logging.WARNING)
@@ -495,6 +494,7 @@ def optimize(recipe, storage, study_name, directory, n_trials=None,
     study = open_study(recipe, storage, study_name, pruner=pruner,
                        epochs=epochs, data=data, objective=objective,
                        seed=seed)
+    directory.mkdir(parents=True, exist_ok=True)
     run_trial = optuna_objective(recipe, directory, epochs=epochs,
                                  batch_size=batch_size, data=data,
                                  objective=objective, seed=seed,
