@@ -336,7 +336,7 @@ def make_storage(url, heartbeat=None, on_stale_trial=None):
     `journal:///abs/path.log` (or `journal:relative/path.log`) is a
     journal file (file-locked, fine on NFS); any other URL is a SQLAlchemy
     URL for `optuna.storages.RDBStorage` (`sqlite:///file.db`,
-    `postgresql://user@host/db`, `mysql+pymysql://...`). With `heartbeat`
+    `postgresql://user@host/db`, `mysql+pymysql://user@host/db`). With `heartbeat`
     (seconds), RDB storages mark a trial failed once its worker has sent
     no heartbeat for twice that, and call `on_stale_trial(study, trial)`;
     Optuna's journal storage has no heartbeat.
@@ -381,8 +381,10 @@ def make_storage(url, heartbeat=None, on_stale_trial=None):
     except ImportError as error:
         raise ValueError(
             f"The database driver of storage={url!r} is not installed "
-            f"({error}); e.g. `pip install psycopg2-binary` for "
-            "PostgreSQL or `pip install pymysql` for MySQL."
+            f"({error.__cause__ or error}): e.g. `pip install "
+            "'psycopg[binary]'` for postgresql://, `pip install "
+            "psycopg2-binary` for postgresql+psycopg2://, `pip install "
+            "pymysql` for mysql+pymysql://."
         ) from error
     except Exception as error:
         if type(error).__module__.startswith("sqlalchemy"):

@@ -1,11 +1,13 @@
-"""`kerastricks tune --engine optuna`: workers sharing one SQLite study,
-and a worker killed with SIGKILL in the middle of a trial.
+"""`kerastricks tune --engine optuna`: workers sharing one study (SQLite,
+and PostgreSQL when a server is given), and a worker killed with SIGKILL in
+the middle of a trial.
 
 Each test runs one worker as a subprocess and the other in this process.
-They run on one backend only: what they check (the shared storage, the
-heartbeat, which worker runs which trial) is the same on every backend,
-while each subprocess costs seconds of imports; the trials themselves are
-trained on every backend by tests/recipes/optuna_search_test.py.
+What they check (the shared storage, the heartbeat, which worker runs
+which trial) is the same on every backend while each subprocess costs
+seconds of imports, so each runs on one backend, spread over the three;
+the trials themselves train on every backend in
+tests/recipes/optuna_search_test.py.
 """
 
 import os
@@ -15,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 
 import keras
 import pytest
@@ -23,26 +26,28 @@ from kerastricks import cli
 from kerastricks.recipes import runner
 from kerastricks.recipes import tuning
 
-pytestmark = [
-    pytest.mark.requires_tuner,
-    pytest.mark.requires_trainable_backend,
-    pytest.mark.skipif(
-        keras.config.backend() != "jax",
-        reason="backend-independent multi-process checks, run on jax only "
-               "(see the module docstring)"),
-]
+pytestmark = [pytest.mark.requires_tuner,
+              pytest.mark.requires_trainable_backend]
 optuna = pytest.importorskip("optuna")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "1", "--set", "modulus=7", "--set", "model=mlp",
         "--set", "mlp_hidden_units=50"]
 TIMEOUT_SECONDS = 240
+# A PostgreSQL database URL for the PostgreSQL variant (.ci/run starts a
+# server and sets it).
+POSTGRESQL_VARIABLE = "KERASTRICKS_TEST_POSTGRESQL"
 
 
-def _arguments(tmp_path, n_trials, *more):
-    return ["tune", "grokking", "--engine", "optuna",
-            "--storage", f"sqlite:///{tmp_path}/study.db",
-            "--study", "grok", "--n-trials", str(n_trials),
+def _run_only_on(backend):
+    if keras.config.backend() != backend:
+        pytest.skip(f"multi-process check run on {backend} only (see the "
+                    "module docstring)")
+
+
+def _arguments(tmp_path, storage, study, n_trials, *more):
+    return ["tune", "grokking", "--engine", "optuna", "--storage", storage,
+            "--study", study, "--n-trials", str(n_trials),
             "--out", str(tmp_path / "trials"), *TINY, *more]
 
 
@@ -69,8 +74,22 @@ def _log(tmp_path):
             in (line.split() for line in lines.splitlines())]
 
 
-def test_two_workers_share_a_study_and_run_each_trial_once(tmp_path):
-    arguments = _arguments(tmp_path, 3, "--quiet")
+@pytest.mark.parametrize("storage_kind, backend", [("sqlite", "jax"),
+                                                   ("postgresql", "torch")])
+def test_two_workers_share_a_study_and_run_each_trial_once(
+        tmp_path, storage_kind, backend):
+    _run_only_on(backend)
+    if storage_kind == "sqlite":
+        storage = f"sqlite:///{tmp_path}/study.db"
+    else:
+        storage = os.environ.get(POSTGRESQL_VARIABLE)
+        if not storage:
+            pytest.skip(f"no PostgreSQL server: set {POSTGRESQL_VARIABLE} "
+                        "to a database URL (.ci/run starts one)")
+        pytest.importorskip("psycopg2")
+    # A fresh study: a database server outlives the test.
+    study_name = f"grok-{uuid.uuid4().hex[:12]}"
+    arguments = _arguments(tmp_path, storage, study_name, 3, "--quiet")
     worker = _start_worker(arguments)
     try:
         # Joining while the first worker trains its first trial.
@@ -93,8 +112,7 @@ def test_two_workers_share_a_study_and_run_each_trial_once(tmp_path):
     subprocess_worker = f"{socket.gethostname()}:{worker.pid}"
     assert {name for name, _, _ in log} == {
         subprocess_worker, f"{socket.gethostname()}:{os.getpid()}"}, log
-    study = optuna.load_study(study_name="grok",
-                              storage=f"sqlite:///{tmp_path}/study.db")
+    study = optuna.load_study(study_name=study_name, storage=storage)
     for name, number, _ in log:
         trial = study.trials[number]
         assert trial.user_attrs["worker"] == name
@@ -107,7 +125,9 @@ def test_two_workers_share_a_study_and_run_each_trial_once(tmp_path):
 
 def test_a_killed_worker_leaves_its_trial_failed_and_the_study_goes_on(
         tmp_path, capsys):
-    arguments = _arguments(tmp_path, 1, "--heartbeat", "1")
+    _run_only_on("tensorflow")
+    storage = f"sqlite:///{tmp_path}/study.db"
+    arguments = _arguments(tmp_path, storage, "grok", 1, "--heartbeat", "1")
     worker = _start_worker(arguments)
     try:
         _wait_until_training(worker, tmp_path / "trials" / "trial_00000")
@@ -128,7 +148,6 @@ def test_a_killed_worker_leaves_its_trial_failed_and_the_study_goes_on(
     this_worker = f"{socket.gethostname()}:{os.getpid()}"
     assert _log(tmp_path) == [(killed_worker, 0, "FAIL"),
                               (this_worker, 1, "COMPLETE")]
-    storage = f"sqlite:///{tmp_path}/study.db"
     study = optuna.load_study(study_name="grok", storage=storage)
     assert [trial.state.name for trial in study.trials] == ["FAIL",
                                                             "COMPLETE"]
