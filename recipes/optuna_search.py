@@ -6,15 +6,15 @@ are drawn from the trial as each knob is declared, so a knob inside
 `hp.conditional_scope` is drawn only when its condition holds. Each
 KerasTuner knob maps to one Optuna distribution (`optuna_parameter`):
 
-| KerasTuner                            | Optuna                          |
-| ------------------------------------- | ------------------------------- |
-| `Choice(values)`                      | categorical over `values`       |
-| `Boolean`                             | categorical over `[False, True]`|
-| `Fixed(value)`                        | categorical over `[value]`      |
-| `Int` / `Float`, linear, `step`       | int / float with that step      |
-| `Int` / `Float`, `sampling="log"`     | int / float with `log=True`     |
-| `sampling="log"` with `step` (`min * step**i`) | categorical over the values |
-| `sampling="reverse_log"`              | `NAME:reflected`, log-uniform   |
+| KerasTuner                                 | Optuna                   |
+| ------------------------------------------ | ------------------------ |
+| `Choice(values)`                           | categorical, `values`    |
+| `Boolean`                                  | categorical, both values |
+| `Fixed(value)`                             | categorical, `[value]`   |
+| `Int` / `Float`, linear, optional `step`   | int / float, that step   |
+| `Int` / `Float`, `sampling="log"`          | int / float, `log=True`  |
+| `sampling="log"`, `step` (`min * step**i`) | categorical, those values|
+| `sampling="reverse_log"`                   | `NAME:reflected`, log    |
 
 Optuna has no reverse-log sampling: a `reverse_log` knob (values crowded
 near `max_value`, e.g. an EMA momentum) is searched as its reflection
@@ -336,10 +336,11 @@ def make_storage(url, heartbeat=None, on_stale_trial=None):
     `journal:///abs/path.log` (or `journal:relative/path.log`) is a
     journal file (file-locked, fine on NFS); any other URL is a SQLAlchemy
     URL for `optuna.storages.RDBStorage` (`sqlite:///file.db`,
-    `postgresql://user@host/db`, `mysql+pymysql://user@host/db`). With `heartbeat`
-    (seconds), RDB storages mark a trial failed once its worker has sent
-    no heartbeat for twice that, and call `on_stale_trial(study, trial)`;
-    Optuna's journal storage has no heartbeat.
+    `postgresql://user@host/db`, `mysql+pymysql://user@host/db`). With
+    `heartbeat` (seconds), RDB storages mark a trial failed once its
+    worker has sent no heartbeat for twice that, and call
+    `on_stale_trial(study, trial)`; Optuna's journal storage has no
+    heartbeat.
     """
     optuna = import_optuna()
     if not isinstance(url, str) or not url:
