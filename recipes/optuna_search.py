@@ -52,6 +52,8 @@ TRIAL_FOLDER = "trial_{number:05d}"
 SETTINGS_ATTRIBUTE = "kerastricks_settings"
 SEARCH_SETTINGS = tuning.SEARCH_SETTINGS + ("pruner",)
 
+keras_tuner = import_optional("keras_tuner", "kerastricks.recipes")
+
 
 def import_optuna():
     """`optuna`, or a `MissingDependencyError` with the install hint."""
@@ -140,67 +142,65 @@ def _suggest(trial, hp):
     return value
 
 
-def _trial_hyperparameters_class():
-    keras_tuner = import_optional("keras_tuner", "kerastricks.recipes")
+class TrialHyperParameters(keras_tuner.HyperParameters):
+    """A `HyperParameters` that draws each active knob from an Optuna trial
+    the first time it is declared; the values in `fixed` (a preset,
+    overrides) are kept as they are.
 
-    class TrialHyperParameters(keras_tuner.HyperParameters):
-        """A `HyperParameters` that draws each active knob from an Optuna
-        trial the first time it is declared; values in `fixed` (a preset,
-        overrides) are kept as they are."""
+    Args:
+        trial: the `optuna.Trial` the values are drawn from.
+        fixed: `{name: value}` that are not searched.
+    """
 
-        def __init__(self, trial, fixed):
-            super().__init__()
-            self.trial = trial
-            self.values.update(fixed)
-            self._not_drawn = set(fixed)
+    def __init__(self, trial, fixed):
+        super().__init__()
+        self.trial = trial
+        self.values.update(fixed)
+        self._not_drawn = set(fixed)
 
-        def _draw_on_first_use(self, declare, name, *args, **kwargs):
-            known = len(self.space)
-            value = declare(name, *args, **kwargs)
-            if len(self.space) == known:
-                return value  # declared before: its value is settled
-            hp = self.space[-1]
-            if not self.is_active(hp) or hp.name in self._not_drawn:
-                return value
-            self._not_drawn.add(hp.name)
-            self.values[hp.name] = _suggest(self.trial, hp)
-            return self.values[hp.name]
+    def _draw_on_first_use(self, declare, name, *args, **kwargs):
+        known = len(self.space)
+        value = declare(name, *args, **kwargs)
+        if len(self.space) == known:
+            return value  # declared before: its value is settled
+        hp = self.space[-1]
+        if not self.is_active(hp) or hp.name in self._not_drawn:
+            return value
+        self._not_drawn.add(hp.name)
+        self.values[hp.name] = _suggest(self.trial, hp)
+        return self.values[hp.name]
 
-        def Choice(self, name, *args, **kwargs):
-            return self._draw_on_first_use(super().Choice, name, *args,
-                                           **kwargs)
+    def Choice(self, name, *args, **kwargs):
+        return self._draw_on_first_use(super().Choice, name, *args,
+                                       **kwargs)
 
-        def Int(self, name, *args, **kwargs):
-            return self._draw_on_first_use(super().Int, name, *args,
-                                           **kwargs)
+    def Int(self, name, *args, **kwargs):
+        return self._draw_on_first_use(super().Int, name, *args, **kwargs)
 
-        def Float(self, name, *args, **kwargs):
-            return self._draw_on_first_use(super().Float, name, *args,
-                                           **kwargs)
+    def Float(self, name, *args, **kwargs):
+        return self._draw_on_first_use(super().Float, name, *args,
+                                       **kwargs)
 
-        def Boolean(self, name, *args, **kwargs):
-            return self._draw_on_first_use(super().Boolean, name, *args,
-                                           **kwargs)
+    def Boolean(self, name, *args, **kwargs):
+        return self._draw_on_first_use(super().Boolean, name, *args,
+                                       **kwargs)
 
-        def Fixed(self, name, *args, **kwargs):
-            return self._draw_on_first_use(super().Fixed, name, *args,
-                                           **kwargs)
-
-    return TrialHyperParameters
+    def Fixed(self, name, *args, **kwargs):
+        return self._draw_on_first_use(super().Fixed, name, *args,
+                                       **kwargs)
 
 
 def draw_hyperparameters(recipe, trial):
     """Walks `recipe`'s space, drawing every active knob from `trial`;
     returns the values the recipe builds with (drawn and fixed)."""
-    hyperparameters = _trial_hyperparameters_class()(
-        trial, recipe.hyperparameters.values)
+    hyperparameters = TrialHyperParameters(trial,
+                                           recipe.hyperparameters.values)
     recipe.declare_hyperparameters(hyperparameters)
     return dict(hyperparameters.values)
 
 
 def fixed_hyperparameters(values):
     """A `HyperParameters` fixing every value of `values`."""
-    keras_tuner = import_optional("keras_tuner", "kerastricks.recipes")
     hyperparameters = keras_tuner.HyperParameters()
     for name, value in values.items():
         hyperparameters.Fixed(name, value)
