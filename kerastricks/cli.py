@@ -6,6 +6,8 @@ kerastricks run grokking --preset orthograd --epochs 300 --out runs/grok
 kerastricks run grokking --preset orthograd --epochs 300 --out runs/grok \
     --resume
 kerastricks tune image_classifier --max-trials 8 --tuner bayesian
+kerastricks tune grokking --engine optuna --storage sqlite:///grok.db \
+    --study grok --n-trials 32
 kerastricks bench optimizer_step --steps 10
 kerastricks demo
 ```
@@ -29,6 +31,16 @@ import sys
 from kerastricks.utils.optional_dependencies import MissingDependencyError
 
 BACKENDS = ("jax", "tensorflow", "torch")
+ENGINES = ("keras-tuner", "optuna")
+# Options of one engine only: (flag, attribute), refused with the other.
+_ENGINE_OPTIONS = {
+    "keras-tuner": (("--max-trials", "max_trials"), ("--tuner", "tuner"),
+                    ("--distributed", "distributed"),
+                    ("--overwrite", "overwrite")),
+    "optuna": (("--storage", "storage"), ("--study", "study"),
+               ("--n-trials", "n_trials"), ("--pruner", "pruner"),
+               ("--heartbeat", "heartbeat")),
+}
 
 
 def main(argv=None):
@@ -105,18 +117,38 @@ def _parser():
     run.set_defaults(handler=_run)
 
     tune = commands.add_parser(
-        "tune", help="search a recipe's space with KerasTuner")
+        "tune", help="search a recipe's space with KerasTuner or Optuna")
     tune.add_argument("recipe")
-    tune.add_argument("--max-trials", type=positive_int, required=True)
-    tune.add_argument("--tuner", default="random",
-                      choices=("random", "bayesian", "hyperband"))
+    tune.add_argument("--engine", default="keras-tuner", choices=ENGINES,
+                      help="search engine (default: keras-tuner)")
+    tune.add_argument("--max-trials", type=positive_int,
+                      help="keras-tuner: number of trials (required)")
+    tune.add_argument("--tuner", choices=("random", "bayesian", "hyperband"),
+                      help="keras-tuner: the tuner (default: random)")
+    tune.add_argument("--storage", metavar="URL",
+                      help="optuna: the study's storage, e.g. "
+                           "sqlite:///study.db, postgresql://host/db or "
+                           "journal:///path/study.log (required)")
+    tune.add_argument("--study", metavar="NAME",
+                      help="optuna: the study's name (required)")
+    tune.add_argument("--n-trials", type=positive_int,
+                      help="optuna: trials of the whole study (default: "
+                           "run until stopped)")
+    tune.add_argument("--pruner", choices=("median", "hyperband", "none"),
+                      help="optuna: stops bad trials early (default: "
+                           "median)")
+    tune.add_argument("--heartbeat", type=positive_int, metavar="SECONDS",
+                      help="optuna, database storages: a trial whose worker "
+                           "is silent for twice this is marked failed "
+                           "(default: 60)")
     tune.add_argument("--preset", help="search around this preset")
     tune.add_argument("--epochs", type=positive_int,
                       help="epochs per trial (hyperband: max epochs)")
     tune.add_argument("--data")
     tune.add_argument("--objective",
                       help="metric to optimize (default: the recipe's)")
-    tune.add_argument("--out", help="tuner folder (default: tuning/RECIPE)")
+    tune.add_argument("--out", help="tuner folder (default: tuning/RECIPE; "
+                                    "optuna: tuning/RECIPE-STUDY)")
     tune.add_argument("--overwrite", action="store_true",
                       help="start a fresh search instead of continuing the "
                            "folder's (which needs the same settings)")
@@ -267,9 +299,31 @@ def _run(args):
         print(f"  weights written to {args.export_weights}")
 
 
+def _check_engine_options(args):
+    for engine, options in _ENGINE_OPTIONS.items():
+        if engine == args.engine:
+            continue
+        given = [flag for flag, attribute in options
+                 if getattr(args, attribute) not in (None, False)]
+        if given:
+            raise ValueError(
+                f"{', '.join(given)}: only with --engine {engine}; this "
+                f"search uses --engine {args.engine}.")
+    required = {"keras-tuner": (("--max-trials", "max_trials"),),
+                "optuna": (("--storage", "storage"), ("--study", "study"))}
+    missing = [flag for flag, attribute in required[args.engine]
+               if getattr(args, attribute) is None]
+    if missing:
+        raise ValueError(
+            f"--engine {args.engine} needs {' and '.join(missing)}.")
+
+
 def _tune(args):
     from kerastricks.recipes import tuning
 
+    _check_engine_options(args)
+    if args.engine == "optuna":
+        return _tune_optuna(args)
     role = tuning.distributed_role()
     if role and not args.distributed:
         raise SystemExit(
@@ -289,7 +343,8 @@ def _tune(args):
               f"{os.environ['KERASTUNER_ORACLE_IP']}:"
               f"{os.environ['KERASTUNER_ORACLE_PORT']}")
     rows = tuning.tune(
-        recipe, out, tuner=args.tuner, max_trials=args.max_trials,
+        recipe, out, tuner=args.tuner or "random",
+        max_trials=args.max_trials,
         epochs=args.epochs, data=args.data, objective=args.objective,
         seed=args.seed, overwrite=args.overwrite,
         verbose=0 if args.quiet else 2 if args.verbose else 1,
@@ -299,6 +354,30 @@ def _tune(args):
         return
     print(f"\nTuner folder: {out}")
     print(pathlib.Path(out, tuning.SUMMARY_MARKDOWN).read_text())
+
+
+def _tune_optuna(args):
+    from kerastricks.recipes import optuna_search
+    from kerastricks.recipes import tuning
+
+    recipe = _make_recipe(args)
+    out = args.out or os.path.join("tuning", f"{args.recipe}-{args.study}")
+    if not args.quiet:
+        print(f"Optuna study {args.study!r} in {args.storage}, worker "
+              f"{optuna_search.worker_name()}")
+    rows = optuna_search.optimize(
+        recipe, args.storage, args.study, out, n_trials=args.n_trials,
+        pruner=args.pruner or "median", epochs=args.epochs, data=args.data,
+        objective=args.objective, seed=args.seed,
+        heartbeat=args.heartbeat or 60,
+        verbose=0 if args.quiet else 2 if args.verbose else 1,
+    )
+    print(f"\nTrial folders: {out}")
+    print(pathlib.Path(out, tuning.SUMMARY_MARKDOWN).read_text())
+    if rows and rows[0]["status"] == "COMPLETE":
+        print(f"Best trial: {rows[0]['trial']}. Its model: "
+              "kerastricks.recipes.tuning.load_best_model("
+              f"{args.storage!r}, {args.study!r})")
 
 
 _NO_BENCHMARKS = (

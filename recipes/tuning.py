@@ -213,14 +213,9 @@ class _TrialLog:
 
     def on_trial_end(self, trial):
         super().on_trial_end(trial)
-        line = f"{self.tuner_id} {trial.trial_id} {trial.status}\n"
-        path = os.path.join(os.path.dirname(self.project_dir), TRIALS_LOG)
-        # One short O_APPEND write per line: workers never interleave.
-        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-        try:
-            os.write(descriptor, line.encode())
-        finally:
-            os.close(descriptor)
+        append_line(
+            os.path.join(os.path.dirname(self.project_dir), TRIALS_LOG),
+            f"{self.tuner_id} {trial.trial_id} {trial.status}")
         if self.report is not None:
             self.report(self._trial_line(trial))
 
@@ -235,6 +230,16 @@ class _TrialLog:
             text += (f" (best {objective.name}={best[0].score:.4g}, trial "
                      f"{best[0].trial_id})")
         return text
+
+
+def append_line(path, line):
+    """Appends `line` and a newline to the file at `path` in one short
+    O_APPEND write, so lines of concurrent workers never interleave."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(descriptor, (line + "\n").encode())
+    finally:
+        os.close(descriptor)
 
 
 def tune(recipe, directory, tuner="random", max_trials=10, epochs=None,
@@ -333,16 +338,21 @@ def write_summary(rows, directory):
     columns = []
     for row in rows:
         columns += [key for key in row if key not in columns]
-    with open(directory / SUMMARY_CSV, "w", newline="") as file:
+    # Written aside and renamed: workers of one study may write at once.
+    partial = directory / f".{SUMMARY_CSV}.{os.getpid()}.partial"
+    with open(partial, "w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
+    os.replace(partial, directory / SUMMARY_CSV)
     lines = ["| " + " | ".join(columns) + " |",
              "|" + " --- |" * len(columns)]
     for row in rows:
         lines.append("| " + " | ".join(
             _format_cell(row.get(column, "")) for column in columns) + " |")
-    (directory / SUMMARY_MARKDOWN).write_text("\n".join(lines) + "\n")
+    partial = directory / f".{SUMMARY_MARKDOWN}.{os.getpid()}.partial"
+    partial.write_text("\n".join(lines) + "\n")
+    os.replace(partial, directory / SUMMARY_MARKDOWN)
     return directory / SUMMARY_CSV
 
 
@@ -350,3 +360,31 @@ def _format_cell(value):
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def optuna_objective(recipe, directory, **kwargs):
+    """An Optuna objective that trains `recipe` with each trial's values,
+    drawn from the recipe's own search space, into a run folder per trial
+    under `directory`; for `study.optimize(objective, n_trials=...)`.
+
+    ```python
+    objective = tuning.optuna_objective(recipe, "tuning/grokking")
+    study = optuna.create_study(direction=objective.direction)
+    study.optimize(objective, n_trials=8)
+    ```
+
+    The keyword arguments (`epochs`, `batch_size`, `data`, `objective`,
+    `seed`, `checkpoint_every`, `verbose`) are those of
+    `kerastricks.recipes.optuna_search.optuna_objective`.
+    """
+    from kerastricks.recipes import optuna_search
+
+    return optuna_search.optuna_objective(recipe, directory, **kwargs)
+
+
+def load_best_model(storage, study_name):
+    """The model of an Optuna study's best trial (its run folder's
+    model.keras); `storage` is the study's storage URL."""
+    from kerastricks.recipes import optuna_search
+
+    return optuna_search.load_best_model(storage, study_name)

@@ -190,6 +190,32 @@ def test_bad_names_and_data_fail_before_training(tmp_path, capsys):
         capsys.readouterr().err)
 
 
+def test_engine_options_are_checked_before_a_search_starts(tmp_path,
+                                                          capsys):
+    optuna_search = ["--engine", "optuna", "--storage",
+                     f"sqlite:///{tmp_path}/study.db", "--study", "s"]
+    for arguments, message in (
+        ([], "--engine keras-tuner needs --max-trials."),
+        (["--engine", "optuna", "--study", "s"],
+         "--engine optuna needs --storage."),
+        (["--max-trials", "3", "--tuner", "bayesian", *optuna_search],
+         "--max-trials, --tuner: only with --engine keras-tuner; this "
+         "search uses --engine optuna."),
+        (["--max-trials", "2", "--pruner", "none"],
+         "--pruner: only with --engine optuna; this search uses --engine "
+         "keras-tuner."),
+        (["--engine", "optuna", "--storage", "nosuchdb://host/db",
+          "--study", "s"], "Cannot open the Optuna storage"),
+    ):
+        assert cli.main(["tune", "grokking", "--out", str(tmp_path / "out"),
+                         *arguments]) == 2, arguments
+        error = capsys.readouterr().err
+        assert message in error, (arguments, error)
+        assert error.count("\n") == 1, error
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "study.db").exists()
+
+
 def test_non_positive_counts_are_one_line_usage_errors(capsys):
     for arguments, flag, text in (
         (["run", "grokking", "--epochs", "0"], "--epochs", "0"),
@@ -200,6 +226,10 @@ def test_non_positive_counts_are_one_line_usage_errors(capsys):
         (["tune", "grokking", "--max-trials", "0"], "--max-trials", "0"),
         (["tune", "grokking", "--max-trials", "2", "--epochs", "0"],
          "--epochs", "0"),
+        (["tune", "grokking", "--engine", "optuna", "--n-trials", "0"],
+         "--n-trials", "0"),
+        (["tune", "grokking", "--engine", "optuna", "--heartbeat", "-5"],
+         "--heartbeat", "-5"),
     ):
         with pytest.raises(SystemExit) as exited:
             cli.main(arguments)

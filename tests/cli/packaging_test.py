@@ -65,7 +65,7 @@ def test_all_extra_is_the_union_of_the_others():
         union.update(extras[name])
     assert sorted(extras["all"]) == sorted(union)
     for requirement in ("keras-tuner", "matplotlib", "scikit-learn",
-                        "tensorboard", "grpcio"):
+                        "tensorboard", "grpcio", "optuna"):
         assert requirement in extras["recipes"], requirement
     assert "importlib_resources" in extras["data"]
 
