@@ -41,9 +41,7 @@ import keras
 
 from kerastricks.recipes import runner
 from kerastricks.recipes import tuning
-from kerastricks.utils.optional_dependencies import MissingDependencyError
 from kerastricks.utils.optional_dependencies import import_optional
-from kerastricks.utils.optional_dependencies import install_hint
 
 PRUNERS = ("median", "hyperband", "none")
 REFLECTED_SUFFIX = ":reflected"
@@ -57,15 +55,7 @@ keras_tuner = import_optional("keras_tuner", "kerastricks.recipes")
 
 def import_optuna():
     """`optuna`, or a `MissingDependencyError` with the install hint."""
-    try:
-        import optuna
-    except ImportError as error:
-        raise MissingDependencyError(
-            "kerastricks tune --engine optuna needs optuna (distribution "
-            f"optuna), which cannot be imported ({error}). Install it "
-            f"with: {install_hint('recipes')}"
-        ) from error
-    return optuna
+    return import_optional("optuna", "kerastricks tune --engine optuna")
 
 
 # ------------------------------------------------------- the search space

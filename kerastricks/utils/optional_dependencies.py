@@ -22,6 +22,7 @@ import importlib
 OPTIONAL_MODULES = {
     "keras_tuner": ("keras-tuner", "recipes"),
     "matplotlib": ("matplotlib", "recipes"),
+    "optuna": ("optuna", "recipes"),
     "sklearn": ("scikit-learn", "recipes"),
     "tensorflow_datasets": ("tensorflow-datasets", "data"),
 }
