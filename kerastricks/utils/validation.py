@@ -2,10 +2,11 @@
 
 import math
 import numbers
-import warnings
 
 import keras
 import numpy as np
+
+from kerastricks.backend import value_checks
 
 
 def _received(name, value):
@@ -177,10 +178,11 @@ def check_built_model(name, model):
 #
 # Everything knowable from static shapes and dtypes is checked at trace time
 # by `check_loss_inputs`, identically on every backend. Label *values* are
-# data: checking them needs concrete tensors, so it is an opt-in debug mode
-# (`enable_label_value_checks`) that runs wherever the values are concrete
-# (direct calls, `run_eagerly=True`) and warns, without raising, inside a
-# compiled step, so turning it on never breaks `jit_compile`.
+# data: checking them costs a reduction and a host round trip per call, so
+# it is an opt-in debug mode (`enable_label_value_checks`) that runs
+# eagerly and inside compiled steps through the backend need
+# `kerastricks.backend.value_checks.raise_for_invalid_values`; with the mode
+# off nothing is added to the step.
 
 LABEL_KINDS = ("binary", "sparse", "dense")
 
@@ -192,11 +194,14 @@ def enable_label_value_checks(enabled=True):
 
     When on, each loss checks its labels' values (binary labels in [0, 1],
     class ids in [0, num_classes), one-hot or soft targets in [0, 1]) and
-    raises a `ValueError` quoting the offending values. The check needs
-    concrete values: it runs on direct calls and under
-    `model.compile(..., run_eagerly=True)`; inside a compiled (jit) step it
-    warns that it was skipped. Off by default, because it copies the labels
-    to the host on every call.
+    fails with an error naming the loss and quoting the offending values:
+    a `ValueError` in eager calls, `run_eagerly=True` and torch (compiled
+    or not); inside a compiled JAX step JAX's runtime error carrying that
+    message; inside a `tf.function` step a `tf.errors.InvalidArgumentError`
+    with it. XLA on TensorFlow (`jit_compile=True`) drops assertions, so
+    there the check warns that it cannot run. Off by default: it adds a
+    reduction and a host round trip to every loss call. Enable it before
+    `model.compile`, which traces the step.
     """
     _label_value_checks["enabled"] = check_bool("enabled", enabled)
 
@@ -423,48 +428,32 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
     return y_true, y_pred
 
 
-def _concrete_values(tensor):
-    """The tensor as a NumPy array, or `None` inside a traced function."""
-    try:
-        return keras.ops.convert_to_numpy(tensor)
-    except (TypeError, NotImplementedError):
-        # JAX tracers raise a TypeError subclass, symbolic TF tensors a
-        # NotImplementedError: the values are not known yet.
-        return None
-
-
 def check_label_values(loss_name, y_true, labels, num_classes=None):
     """The opt-in data-dependent label check (see `enable_label_value_checks`).
 
     Does nothing unless the checks are enabled. `labels` is as in
     `check_loss_inputs`; `num_classes` bounds sparse class ids.
     """
-    if not label_value_checks_enabled():
+    if not label_value_checks_enabled() or isinstance(y_true,
+                                                       keras.KerasTensor):
         return
-    values = _concrete_values(y_true)
-    if values is None:
-        warnings.warn(
-            f"{loss_name}: label value checks are enabled but were skipped "
-            "inside a compiled step; compile with `run_eagerly=True` to run "
-            "them.",
-            stacklevel=2,
-        )
-        return
-    values = np.asarray(values)
+    y_true = keras.ops.convert_to_tensor(y_true)
     if labels == "sparse":
-        bad = values[(values < 0) | (values >= num_classes)]
+        valid = keras.ops.greater_equal(y_true, 0)
+        if num_classes is not None:
+            valid = keras.ops.logical_and(
+                valid, keras.ops.less(y_true, num_classes))
         allowed = f"class ids in [0, {num_classes})"
     else:
-        values = values.astype("float64")
-        bad = values[~((values >= 0) & (values <= 1))]
+        as_float = keras.ops.cast(y_true, "float32")
+        # NaN fails both comparisons.
+        valid = keras.ops.logical_and(keras.ops.greater_equal(as_float, 0),
+                                      keras.ops.less_equal(as_float, 1))
         allowed = ("0/1 labels (or soft labels in [0, 1])"
                    if labels == "binary"
                    else "one-hot or soft targets in [0, 1]")
-    if bad.size:
-        raise ValueError(
-            f"{loss_name} needs {allowed} in `y_true`. Received "
-            f"{bad.size} value(s) outside, e.g. {np.unique(bad)[:5].tolist()}"
-        )
+    value_checks.raise_for_invalid_values(
+        valid, y_true, f"{loss_name} needs {allowed} in `y_true`.")
 
 
 # Output activations that turn logits into probabilities.
