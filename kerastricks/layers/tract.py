@@ -92,7 +92,7 @@ class TrAct(keras.layers.Wrapper):
             channel_axis = -1
         if input_shape[channel_axis] is None:
             raise ValueError(
-                f"TrAct needs the feature axis of `inputs` known when it "
+                "TrAct needs the feature axis of `inputs` known when it "
                 f"builds. Received: inputs of shape {input_shape}"
             )
         super().build(input_shape)

@@ -84,8 +84,8 @@ class LogitZLoss(keras.losses.Loss):
         if self.cross_entropy is None:
             y_pred = validation.check_predictions("LogitZLoss", y_pred,
                                                   min_rank=2)
-            validation.check_loss_inputs("LogitZLoss", y_pred, y_pred,
-                                         labels="dense", axis=self.axis)
+            validation.check_class_axis("LogitZLoss", self.axis,
+                                        len(y_pred.shape))
         else:
             labels = "sparse" if self.cross_entropy == "sparse" else "dense"
             y_true, y_pred = validation.check_loss_inputs(

@@ -250,7 +250,9 @@ def check_predictions(loss_name, y_pred, min_rank=0):
     return y_pred
 
 
-def _class_axis(loss_name, axis, rank):
+def check_class_axis(loss_name, axis, rank):
+    """Raises `ValueError` unless `axis` indexes an axis of a `y_pred` of
+    rank `rank`; returns it as a non-negative index."""
     if not -rank <= axis < rank:
         raise ValueError(
             f"{loss_name}: argument `axis` must be a class axis of `y_pred`, "
@@ -379,7 +381,7 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
     received = (f"Received: y_true of shape {true_shape} and y_pred of "
                 f"shape {pred_shape}")
     if labels == "sparse":
-        class_axis = _class_axis(loss_name, axis, len(pred_shape))
+        class_axis = check_class_axis(loss_name, axis, len(pred_shape))
         expected = pred_shape[:class_axis] + pred_shape[class_axis + 1:]
         if len(true_shape) == len(pred_shape):
             if true_shape[class_axis] not in (1, None):
@@ -419,7 +421,7 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
                 f"(the probability or logit of class 1). {received}"
             )
         return y_true, y_pred
-    _class_axis(loss_name, axis, len(pred_shape))
+    check_class_axis(loss_name, axis, len(pred_shape))
     if not _dims_agree(true_shape, pred_shape):
         raise ValueError(
             f"{loss_name} needs one-hot or soft targets of the shape of "

@@ -171,7 +171,9 @@ def _loss_cases():
             + _dense_mismatch("LogitZLoss", lambda: losses.LogitZLoss(
                 cross_entropy="categorical"))
             + [(lambda: losses.LogitZLoss(cross_entropy=None),
-                (IDS, _int(LOGITS)), *_float_pred("LogitZLoss"))]),
+                (IDS, _int(LOGITS)), *_float_pred("LogitZLoss")),
+               _axis("LogitZLoss", lambda: losses.LogitZLoss(
+                   cross_entropy=None, axis=2))]),
         "CrossEntropyDiceLoss": _segmentation_cases(),
         "NTXentLoss": _embedding_cases("NTXentLoss", losses.NTXentLoss,
                                        paired_views=True),
