@@ -268,14 +268,17 @@ def _fuzz(path):
     row = SETTINGS[path]
     export = PUBLIC_PATHS[path]
     export_name = path.rsplit(".", 1)[1]
+    # Built once: a rejected value stops the constructor before it uses
+    # the other arguments (an accepted one is reported anyway).
+    valid = _valid_arguments(row)
     problems = {}
     for parameter in _parameters(export):
-        problems[parameter.name] = _fuzz_argument(export, export_name, row,
+        problems[parameter.name] = _fuzz_argument(export, export_name, valid,
                                                   parameter)
     return problems
 
 
-def _fuzz_argument(export, export_name, row, parameter):
+def _fuzz_argument(export, export_name, valid, parameter):
     problems = []
     values = bad_values(export_name, parameter)
     if values is None:
@@ -287,8 +290,7 @@ def _fuzz_argument(export, export_name, row, parameter):
             "('skip', reason)")
         return problems
     for value in values:
-        arguments = _valid_arguments(row)
-        arguments[parameter.name] = value
+        arguments = {**valid, parameter.name: value}
         try:
             export(**arguments)
         except (ValueError, TypeError) as error:
