@@ -71,22 +71,16 @@ class GroupGeneralizedMeanPooling(keras.layers.Layer):
         )
 
     def build(self, input_shape):
-        if len(input_shape) not in (3, 4):
-            raise ValueError(
-                "GroupGeneralizedMeanPooling expects inputs of rank 3 "
-                "(batch, tokens, channels) or 4 (batch, height, width, "
-                f"channels). Received: input_shape={input_shape}"
-            )
-        if self.data_format == "channels_first" and len(input_shape) != 4:
-            raise ValueError(
-                "data_format='channels_first' needs 4-D inputs. "
-                f"Received: input_shape={input_shape}"
-            )
+        # Rank 3 is (batch, tokens, channels), rank 4 a feature map.
+        ranks = (4,) if self.data_format == "channels_first" else (3, 4)
+        input_shape = validation.check_input_rank(
+            "GroupGeneralizedMeanPooling", "inputs", input_shape, ranks)
         channels = self._channels(input_shape)
         if channels is None or channels % self.groups:
             raise ValueError(
-                f"The channel count must be divisible by `groups`. "
-                f"Received: channels={channels}, groups={self.groups}"
+                "GroupGeneralizedMeanPooling needs a known channel count of "
+                "`inputs` divisible by `groups`. Received: inputs of shape "
+                f"{input_shape} (channels={channels}), groups={self.groups}"
             )
         self.p = self.add_weight(
             name="p",
@@ -100,6 +94,8 @@ class GroupGeneralizedMeanPooling(keras.layers.Layer):
         return input_shape[-1]
 
     def call(self, inputs):
+        validation.check_floating_input("GroupGeneralizedMeanPooling",
+                                        "inputs", inputs)
         if self.data_format == "channels_first":
             inputs = ops.transpose(inputs, (0, 2, 3, 1))
         return group_generalized_mean_pooling(inputs, self.p, self.epsilon)

@@ -134,13 +134,17 @@ class QKNormMultiHeadAttention(keras.layers.Layer):
 
     def build(self, query_shape, value_shape, key_shape=None):
         key_shape = value_shape if key_shape is None else key_shape
-        for name, shape in (("query", query_shape), ("value", value_shape),
-                            ("key", key_shape)):
-            if len(shape) != 3:
-                raise ValueError(
-                    f"`{name}` must have rank 3 (batch, length, features). "
-                    f"Received: {name} of shape {tuple(shape)}"
-                )
+        shapes = {"query": query_shape, "value": value_shape,
+                  "key": key_shape}
+        for name, shape in shapes.items():
+            # (batch, length, features)
+            validation.check_input_rank("QKNormMultiHeadAttention", name,
+                                        shape, (3,))
+        validation.check_same_size("QKNormMultiHeadAttention", "batch size",
+                                   shapes)
+        validation.check_same_size(
+            "QKNormMultiHeadAttention", "source length (axis 1)",
+            {"value": value_shape, "key": key_shape}, axis=1)
         self.query_dense = self._projection("query", self.num_heads,
                                             self.key_dim)
         self.query_dense.build(query_shape)
@@ -189,6 +193,23 @@ class QKNormMultiHeadAttention(keras.layers.Layer):
              return_attention_scores=False, training=None,
              use_causal_mask=False):
         key = value if key is None else key
+        for name, tensor in (("query", query), ("value", value),
+                             ("key", key)):
+            validation.check_floating_input("QKNormMultiHeadAttention", name,
+                                            tensor)
+        if attention_mask is not None:
+            # (batch, target length, source length)
+            mask_shape = validation.check_input_rank(
+                "QKNormMultiHeadAttention", "attention_mask",
+                attention_mask.shape, (3,))
+            expected = (query.shape[0], query.shape[1], key.shape[1])
+            if any(size is not None and want is not None and size != want
+                   for size, want in zip(mask_shape, expected)):
+                raise ValueError(
+                    "QKNormMultiHeadAttention needs `attention_mask` of "
+                    f"shape (batch, target, source) = {tuple(expected)}. "
+                    f"Received: attention_mask of shape {mask_shape}"
+                )
         logits = self.attention_logits(query, key)
         mask = None
         if attention_mask is not None:

@@ -63,9 +63,14 @@ class SpatialPyramidPooling2D(keras.layers.Layer):
         self.data_format = validation.check_one_of(
             "data_format", data_format, ("channels_last", "channels_first")
         )
-        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def build(self, input_shape):
+        validation.check_input_rank("SpatialPyramidPooling2D", "inputs",
+                                    input_shape, (4,))
 
     def call(self, inputs):
+        validation.check_floating_input("SpatialPyramidPooling2D", "inputs",
+                                        inputs)
         return spatial_pyramid_pooling(
             inputs, self.bins, self.mode, self.data_format
         )

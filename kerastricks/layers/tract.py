@@ -77,11 +77,23 @@ class TrAct(keras.layers.Wrapper):
         self.lambda_ = validation.check_positive("lambda_", lambda_)
 
     def build(self, input_shape):
-        if isinstance(self.layer, keras.layers.Conv2D) and (
-                len(input_shape) != 4):
+        if isinstance(self.layer, keras.layers.Conv2D):
+            input_shape = validation.check_input_rank(
+                "TrAct(Conv2D)", "inputs", input_shape, (4,))
+            channel_axis = (1 if self.layer.data_format == "channels_first"
+                            else -1)
+        else:
+            input_shape = tuple(input_shape)
+            if len(input_shape) < 2:
+                raise ValueError(
+                    "TrAct(Dense) expects `inputs` of rank >= 2 (batch, ..., "
+                    f"features). Received: inputs of shape {input_shape}"
+                )
+            channel_axis = -1
+        if input_shape[channel_axis] is None:
             raise ValueError(
-                "TrAct(Conv2D) expects inputs of rank 4. "
-                f"Received: input_shape={input_shape}"
+                "TrAct needs the feature axis of `inputs` known when it "
+                f"builds. Received: inputs of shape {input_shape}"
             )
         super().build(input_shape)
 

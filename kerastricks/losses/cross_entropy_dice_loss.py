@@ -89,20 +89,22 @@ class CrossEntropyDiceLoss(keras.losses.Loss):
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         # Before `keras.losses.Loss.__call__` casts both to the loss dtype.
-        validation.check_loss_inputs("CrossEntropyDiceLoss", y_true, y_pred,
-                                     labels="dense")
-        return super().__call__(y_true, y_pred, sample_weight)
-
-    def call(self, y_true, y_pred):
-        if (self.class_weights is not None
-                and len(self.class_weights) != y_pred.shape[-1]):
+        y_true, y_pred = validation.check_loss_inputs(
+            "CrossEntropyDiceLoss", y_true, y_pred, labels="dense")
+        num_classes = y_pred.shape[-1]
+        if (self.class_weights is not None and num_classes is not None
+                and len(self.class_weights) != num_classes):
             raise ValueError(
-                f"`class_weights` has {len(self.class_weights)} entries for "
-                f"{y_pred.shape[-1]} classes. Received: "
+                "CrossEntropyDiceLoss: argument `class_weights` needs one "
+                f"entry per class, {num_classes} for y_pred of shape "
+                f"{tuple(y_pred.shape)}. Received: "
                 f"class_weights={self.class_weights}"
             )
         validation.check_label_values("CrossEntropyDiceLoss", y_true,
                                       labels="dense")
+        return super().__call__(y_true, y_pred, sample_weight)
+
+    def call(self, y_true, y_pred):
         loss = self.cross_entropy_weight * weighted_categorical_cross_entropy(
             y_true, y_pred, self.class_weights, from_logits=self.from_logits)
         probabilities = (

@@ -82,7 +82,10 @@ class LogitZLoss(keras.losses.Loss):
     def __call__(self, y_true, y_pred, sample_weight=None):
         # Before `keras.losses.Loss.__call__` casts both to the loss dtype.
         if self.cross_entropy is None:
-            y_pred = validation.check_predictions("LogitZLoss", y_pred)
+            y_pred = validation.check_predictions("LogitZLoss", y_pred,
+                                                  min_rank=2)
+            validation.check_class_axis("LogitZLoss", self.axis,
+                                        len(y_pred.shape))
         else:
             labels = "sparse" if self.cross_entropy == "sparse" else "dense"
             y_true, y_pred = validation.check_loss_inputs(

@@ -47,14 +47,13 @@ class NTXentLoss(keras.losses.Loss):
         self.temperature = validation.check_positive("temperature",
                                                      temperature)
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # Before `keras.losses.Loss.__call__` casts both to the loss dtype.
+        y_pred = validation.check_embeddings("NTXentLoss", y_pred,
+                                             paired_views=True)
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def call(self, y_true, y_pred):
-        if len(y_pred.shape) != 2 or (
-            y_pred.shape[0] is not None and y_pred.shape[0] % 2
-        ):
-            raise ValueError(
-                "NTXentLoss expects two stacked views, shape (2N, dim). "
-                f"Received: y_pred of shape {y_pred.shape}"
-            )
         return nt_xent_loss(y_pred, self.temperature)
 
     def get_config(self):

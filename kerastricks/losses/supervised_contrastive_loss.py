@@ -51,12 +51,15 @@ class SupervisedContrastiveLoss(keras.losses.Loss):
         self.temperature = validation.check_positive("temperature",
                                                      temperature)
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # Before `keras.losses.Loss.__call__` casts both to the loss dtype.
+        y_pred = validation.check_embeddings("SupervisedContrastiveLoss",
+                                             y_pred)
+        y_true = validation.check_group_labels("SupervisedContrastiveLoss",
+                                               y_true, y_pred)
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def call(self, y_true, y_pred):
-        if len(y_pred.shape) != 2:
-            raise ValueError(
-                "SupervisedContrastiveLoss expects embeddings of shape "
-                f"(batch, dim). Received: y_pred of shape {y_pred.shape}"
-            )
         return supervised_contrastive_loss(y_true, y_pred, self.temperature)
 
     def get_config(self):

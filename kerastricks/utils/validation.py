@@ -2,10 +2,11 @@
 
 import math
 import numbers
-import warnings
 
 import keras
 import numpy as np
+
+from kerastricks.backend import value_checks
 
 
 def _received(name, value):
@@ -177,10 +178,11 @@ def check_built_model(name, model):
 #
 # Everything knowable from static shapes and dtypes is checked at trace time
 # by `check_loss_inputs`, identically on every backend. Label *values* are
-# data: checking them needs concrete tensors, so it is an opt-in debug mode
-# (`enable_label_value_checks`) that runs wherever the values are concrete
-# (direct calls, `run_eagerly=True`) and warns, without raising, inside a
-# compiled step, so turning it on never breaks `jit_compile`.
+# data: checking them costs a reduction and a host round trip per call, so
+# it is an opt-in debug mode (`enable_label_value_checks`) that runs
+# eagerly and inside compiled steps through the backend need
+# `kerastricks.backend.value_checks.raise_for_invalid_values`; with the mode
+# off nothing is added to the step.
 
 LABEL_KINDS = ("binary", "sparse", "dense")
 
@@ -192,11 +194,14 @@ def enable_label_value_checks(enabled=True):
 
     When on, each loss checks its labels' values (binary labels in [0, 1],
     class ids in [0, num_classes), one-hot or soft targets in [0, 1]) and
-    raises a `ValueError` quoting the offending values. The check needs
-    concrete values: it runs on direct calls and under
-    `model.compile(..., run_eagerly=True)`; inside a compiled (jit) step it
-    warns that it was skipped. Off by default, because it copies the labels
-    to the host on every call.
+    fails with an error naming the loss and quoting the offending values:
+    a `ValueError` in eager calls, `run_eagerly=True` and torch (compiled
+    or not); inside a compiled JAX step JAX's runtime error carrying that
+    message; inside a `tf.function` step a `tf.errors.InvalidArgumentError`
+    with it. XLA on TensorFlow (`jit_compile=True`) drops assertions, so
+    there the check warns that it cannot run. Off by default: it adds a
+    reduction and a host round trip to every loss call. Enable it before
+    `model.compile`, which traces the step.
     """
     _label_value_checks["enabled"] = check_bool("enabled", enabled)
 
@@ -226,8 +231,9 @@ def _dtype_of(tensor):
     return keras.backend.standardize_dtype(tensor.dtype)
 
 
-def check_predictions(loss_name, y_pred):
-    """Raises `TypeError` unless `y_pred` is floating; returns a tensor."""
+def check_predictions(loss_name, y_pred, min_rank=0):
+    """Raises `TypeError` unless `y_pred` is floating, `ValueError` if its
+    rank is below `min_rank`; returns a tensor."""
     y_pred = keras.ops.convert_to_tensor(y_pred)
     pred_dtype = _dtype_of(y_pred)
     if not keras.backend.is_float_dtype(pred_dtype):
@@ -235,7 +241,111 @@ def check_predictions(loss_name, y_pred):
             f"{loss_name} needs floating-point `y_pred` (logits or "
             f"probabilities). Received: y_pred of dtype {pred_dtype}"
         )
+    if len(y_pred.shape) < min_rank:
+        raise ValueError(
+            f"{loss_name} needs `y_pred` of rank >= {min_rank} (a batch "
+            f"axis{' and a class axis' if min_rank > 1 else ''}). "
+            f"Received: y_pred of shape {_static_shape(y_pred)}"
+        )
     return y_pred
+
+
+def check_class_axis(loss_name, axis, rank):
+    """Raises `ValueError` unless `axis` indexes an axis of a `y_pred` of
+    rank `rank`; returns it as a non-negative index."""
+    if not -rank <= axis < rank:
+        raise ValueError(
+            f"{loss_name}: argument `axis` must be a class axis of `y_pred`, "
+            f"in [{-rank}, {rank}). Received: axis={axis} for y_pred of "
+            f"rank {rank}"
+        )
+    return axis % rank
+
+
+def check_input_rank(owner, name, shape, ranks):
+    """Raises `ValueError` unless `len(shape)` is one of `ranks`.
+
+    `owner` (a class name) and `name` (the argument) are quoted in the
+    error with the received shape; returns the shape as a tuple.
+    """
+    shape = tuple(shape)
+    if len(shape) not in ranks:
+        allowed = " or ".join(str(rank) for rank in ranks)
+        raise ValueError(
+            f"{owner} expects `{name}` of rank {allowed}. "
+            f"Received: {name} of shape {shape} (rank {len(shape)})"
+        )
+    return shape
+
+
+def check_floating_input(owner, name, tensor):
+    """Raises `TypeError` unless `tensor` is floating; returns it."""
+    dtype = _dtype_of(tensor)
+    if not keras.backend.is_float_dtype(dtype):
+        raise TypeError(
+            f"{owner} expects floating-point `{name}` (cast it, e.g. with "
+            f"keras.ops.cast(x, 'float32')). Received: {name} of dtype "
+            f"{dtype}"
+        )
+    return tensor
+
+
+def check_same_size(owner, axis_name, named_shapes, axis=0):
+    """Raises `ValueError` if the statically known sizes of `axis` of the
+    `{name: shape}` entries disagree (the batch size, by default)."""
+    sizes = {name: tuple(shape)[axis] for name, shape in named_shapes.items()}
+    known = {size for size in sizes.values() if size is not None}
+    if len(known) > 1:
+        received = ", ".join(f"{name} of shape {tuple(shape)}"
+                             for name, shape in named_shapes.items())
+        raise ValueError(
+            f"{owner} needs the same {axis_name} in "
+            f"{', '.join(f'`{name}`' for name in sizes)}. "
+            f"Received: {received}"
+        )
+
+
+def check_embeddings(loss_name, y_pred, paired_views=False):
+    """Checks a contrastive loss's embeddings: floating, `(batch, dim)`,
+    and, for `paired_views`, an even batch (two stacked views)."""
+    y_pred = check_predictions(loss_name, y_pred)
+    shape = _static_shape(y_pred)
+    layout = "(2N, dim): two stacked views" if paired_views else (
+        "(batch, dim)")
+    if len(shape) != 2:
+        raise ValueError(
+            f"{loss_name} expects embeddings of shape {layout}. "
+            f"Received: y_pred of shape {shape}"
+        )
+    if paired_views and shape[0] is not None and shape[0] % 2:
+        raise ValueError(
+            f"{loss_name} expects embeddings of shape {layout}, an even "
+            f"number of rows. Received: y_pred of shape {shape}"
+        )
+    return y_pred
+
+
+def check_group_labels(loss_name, y_true, y_pred):
+    """Checks integer labels, one per row of the `(batch, dim)` `y_pred`:
+    shape `(batch,)` or `(batch, 1)`; returns `y_true` as a tensor."""
+    y_true = keras.ops.convert_to_tensor(y_true)
+    true_shape = _static_shape(y_true)
+    pred_shape = _static_shape(y_pred)
+    received = (f"Received: y_true of shape {true_shape} and y_pred of "
+                f"shape {pred_shape}")
+    if len(_without_trailing_ones(true_shape)) > 1 or not true_shape or (
+            not _dims_agree(true_shape[:1], pred_shape[:1])):
+        raise ValueError(
+            f"{loss_name} needs one integer label per embedding, `y_true` "
+            f"of shape ({pred_shape[0]},). {received}"
+        )
+    true_dtype = _dtype_of(y_true)
+    if not keras.backend.is_int_dtype(true_dtype):
+        raise TypeError(
+            f"{loss_name} needs integer labels in `y_true`. Received: "
+            f"y_true of dtype {true_dtype} (cast the labels to int32)"
+        )
+    return y_true
 
 
 def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
@@ -262,18 +372,16 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
     """
     check_one_of("labels", labels, LABEL_KINDS)
     y_true = keras.ops.convert_to_tensor(y_true)
-    y_pred = check_predictions(loss_name, y_pred)
+    # Class ids and targets need a batch axis and a class axis.
+    y_pred = check_predictions(loss_name, y_pred,
+                               min_rank=1 if labels == "binary" else 2)
     true_dtype = _dtype_of(y_true)
     true_shape = _static_shape(y_true)
     pred_shape = _static_shape(y_pred)
     received = (f"Received: y_true of shape {true_shape} and y_pred of "
                 f"shape {pred_shape}")
     if labels == "sparse":
-        if not pred_shape:
-            raise ValueError(
-                f"{loss_name} needs `y_pred` with a class axis. {received}"
-            )
-        class_axis = axis % len(pred_shape)
+        class_axis = check_class_axis(loss_name, axis, len(pred_shape))
         expected = pred_shape[:class_axis] + pred_shape[class_axis + 1:]
         if len(true_shape) == len(pred_shape):
             if true_shape[class_axis] not in (1, None):
@@ -313,6 +421,7 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
                 f"(the probability or logit of class 1). {received}"
             )
         return y_true, y_pred
+    check_class_axis(loss_name, axis, len(pred_shape))
     if not _dims_agree(true_shape, pred_shape):
         raise ValueError(
             f"{loss_name} needs one-hot or soft targets of the shape of "
@@ -321,48 +430,32 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
     return y_true, y_pred
 
 
-def _concrete_values(tensor):
-    """The tensor as a NumPy array, or `None` inside a traced function."""
-    try:
-        return keras.ops.convert_to_numpy(tensor)
-    except (TypeError, NotImplementedError):
-        # JAX tracers raise a TypeError subclass, symbolic TF tensors a
-        # NotImplementedError: the values are not known yet.
-        return None
-
-
 def check_label_values(loss_name, y_true, labels, num_classes=None):
     """The opt-in data-dependent label check (see `enable_label_value_checks`).
 
     Does nothing unless the checks are enabled. `labels` is as in
     `check_loss_inputs`; `num_classes` bounds sparse class ids.
     """
-    if not label_value_checks_enabled():
+    if not label_value_checks_enabled() or isinstance(y_true,
+                                                       keras.KerasTensor):
         return
-    values = _concrete_values(y_true)
-    if values is None:
-        warnings.warn(
-            f"{loss_name}: label value checks are enabled but were skipped "
-            "inside a compiled step; compile with `run_eagerly=True` to run "
-            "them.",
-            stacklevel=2,
-        )
-        return
-    values = np.asarray(values)
+    y_true = keras.ops.convert_to_tensor(y_true)
     if labels == "sparse":
-        bad = values[(values < 0) | (values >= num_classes)]
+        valid = keras.ops.greater_equal(y_true, 0)
+        if num_classes is not None:
+            valid = keras.ops.logical_and(
+                valid, keras.ops.less(y_true, num_classes))
         allowed = f"class ids in [0, {num_classes})"
     else:
-        values = values.astype("float64")
-        bad = values[~((values >= 0) & (values <= 1))]
+        as_float = keras.ops.cast(y_true, "float32")
+        # NaN fails both comparisons.
+        valid = keras.ops.logical_and(keras.ops.greater_equal(as_float, 0),
+                                      keras.ops.less_equal(as_float, 1))
         allowed = ("0/1 labels (or soft labels in [0, 1])"
                    if labels == "binary"
                    else "one-hot or soft targets in [0, 1]")
-    if bad.size:
-        raise ValueError(
-            f"{loss_name} needs {allowed} in `y_true`. Received "
-            f"{bad.size} value(s) outside, e.g. {np.unique(bad)[:5].tolist()}"
-        )
+    value_checks.raise_for_invalid_values(
+        valid, y_true, f"{loss_name} needs {allowed} in `y_true`.")
 
 
 # Output activations that turn logits into probabilities.

@@ -17,7 +17,7 @@ class GroupGeneralizedMeanPoolingTest(testing.TestCase):
             layer_cls(epsilon=float("inf"))
         with self.assertRaisesRegex(TypeError, "groups=True"):
             layer_cls(groups=True)
-        with self.assertRaisesRegex(ValueError, "channels=6, groups=4"):
+        with self.assertRaisesRegex(ValueError, r"channels=6\), groups=4"):
             layer_cls(groups=4)(np.ones((2, 3, 6), "float32"))
         with self.assertRaisesRegex(ValueError, "rank 3"):
             layer_cls(groups=1)(np.ones((2, 6), "float32"))

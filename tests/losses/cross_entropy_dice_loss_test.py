@@ -26,7 +26,9 @@ class CrossEntropyDiceLossTest(testing.TestCase):
         y, p = segmentation_batch()
         with self.assertRaisesRegex(ValueError, "one-hot"):
             loss_cls()(y[..., 0], p)
-        with self.assertRaisesRegex(ValueError, "2 entries for 3 classes"):
+        with self.assertRaisesRegex(
+                ValueError, r"`class_weights` needs one entry per class, 3 "
+                r".*class_weights=\[1.0, 2.0\]"):
             loss_cls(class_weights=[1.0, 2.0])(y, p)
 
     def test_invalid_args_non_finite_and_wrong_types(self):
