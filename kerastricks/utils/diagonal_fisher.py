@@ -14,9 +14,21 @@ LABELS = ("expected", "sampled", "empirical")
 def _check_variables(model, variables):
     if variables is None:
         return list(model.trainable_variables)
+    if not isinstance(variables, (list, tuple)):
+        raise TypeError(
+            "Argument `variables` must be a list of trainable variables of "
+            f"`model`, or None. Received: variables={variables!r} of type "
+            f"{type(variables).__name__}"
+        )
     trainable = {id(v) for v in model.trainable_variables}
     variables = list(variables)
     for variable in variables:
+        if not isinstance(variable, keras.Variable):
+            raise TypeError(
+                "Argument `variables` must hold keras.Variable objects. "
+                f"Received: an element {variable!r} of type "
+                f"{type(variable).__name__}"
+            )
         if id(variable) not in trainable:
             raise ValueError(
                 "Argument `variables` must hold trainable variables of "

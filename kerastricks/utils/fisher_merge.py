@@ -1,3 +1,5 @@
+import numbers
+
 import keras
 import numpy as np
 from keras import ops
@@ -32,6 +34,13 @@ def _check_architectures(models):
 def _check_weights(weights, count):
     if weights is None:
         return [1.0 / count] * count
+    if not isinstance(weights, (list, tuple, np.ndarray)) or not all(
+            isinstance(w, numbers.Real) and not isinstance(w, bool)
+            for w in weights):
+        raise TypeError(
+            "Argument `weights` must be a list of non-negative numbers, one "
+            f"per model, or None. Received: weights={weights!r}"
+        )
     weights = [validation.check_non_negative("weights", float(w))
                for w in weights]
     if len(weights) != count or sum(weights) <= 0:
@@ -169,6 +178,13 @@ def fisher_merge(models, datasets_or_fishers=None, weights=None,
     validation.check_non_negative("fisher_floor", fisher_floor)
     validation.check_bool("favor_first_model", favor_first_model)
     validation.check_bool("normalize_fishers", normalize_fishers)
+    if fisher_kwargs is not None and not isinstance(fisher_kwargs, dict):
+        raise TypeError(
+            "Argument `fisher_kwargs` must be a dict of keyword arguments of "
+            "`kerastricks.utils.diagonal_fisher`, or None. Received: "
+            f"fisher_kwargs={fisher_kwargs!r} of type "
+            f"{type(fisher_kwargs).__name__}"
+        )
     fisher_kwargs = dict(fisher_kwargs or {})
     if datasets_or_fishers is None:
         fishers = None

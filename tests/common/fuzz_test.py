@@ -177,14 +177,7 @@ DECLARED = {
 # Arguments whose bad values are still accepted or reported unclearly, each
 # with what is missing; the test fails once one is fixed, so that it leaves
 # this list.
-KNOWN_GAPS = {
-    ("diagonal_fisher", "variables"): "a string or number surfaces as an "
-    "AttributeError or a bare 'not iterable'",
-    ("fisher_merge", "weights"): "a string surfaces as NumPy's conversion "
-    "error, without the argument's name",
-    ("fisher_merge", "fisher_kwargs"): "a non-dict surfaces as dict()'s "
-    "error, without the argument's name",
-}
+KNOWN_GAPS = {}
 
 # Base arguments of Keras losses and optimizers, checked by Keras.
 _KERAS_ARGUMENTS = {"name", "dtype", "reduction"}
