@@ -21,6 +21,7 @@ from kerastricks.ops.logit_z_loss import logit_z_loss
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.ops.rectification import variance_rectification
 from kerastricks.ops.sharpness_aware import sharpness_aware_perturbation
 from kerastricks.ops.softmax_collapse import softmax_collapse
 from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
@@ -61,6 +62,7 @@ __all__ = [
     "stablemax_cross_entropy",
     "supervised_contrastive_loss",
     "trajectory_loss",
+    "variance_rectification",
     "tract_conv2d",
     "tract_dense",
     "tract_kernel_gradient",
