@@ -23,4 +23,16 @@ SETTINGS = {
         "init_kwargs": {"learning_rate": 0.1},
         "reference": reference.adan(learning_rate=0.1),
     },
+    # --------------------------------------------------------- model wrappers
+    "kerastricks.models.GSAM": {
+        "kind": "model_wrapper", "init_kwargs": {"rho": 0.05, "alpha": 0.2},
+    },
+    # k = 2: the fits of the harness alternate SAM and reuse steps.
+    "kerastricks.models.LookSAM": {
+        "kind": "model_wrapper",
+        "init_kwargs": {"rho": 0.05, "k": 2, "alpha": 0.7},
+    },
+    "kerastricks.models.FriendlySAM": {
+        "kind": "model_wrapper", "init_kwargs": {"rho": 0.05},
+    },
 }
