@@ -35,8 +35,8 @@ class GSAM(SAM):
         model: a `keras.Model` (Sequential, functional or subclassed).
         rho: float >= 0, the neighbourhood radius ρ. Defaults to `0.05`.
         alpha: float >= 0, GSAM's α, the weight of the ascent on the
-            surrogate gap. Defaults to `0.2`, the authors' example
-            (the paper searches 0.01 to 0.3).
+            surrogate gap (0 is SAM). Defaults to `0.2`, the authors'
+            CIFAR example.
         adaptive: bool, ASAM's adaptive neighbourhood. Defaults to `False`.
         eta: float >= 0, ASAM's η (only read when `adaptive`). Defaults to
             `0.01`.
