@@ -143,10 +143,11 @@ class AdaBelief(keras.optimizers.Optimizer):
         weight_decay = ops.cast(self.weight_decay or 0.0, dtype)
         if decays and not self.decoupled_weight_decay:
             gradient = gradient + weight_decay * variable
-        m = self._momentums[index] * beta_1 + gradient * (1.0 - beta_1)
+        # 1 - beta on the host: 1 - float32(0.999) is off by 1.3e-5.
+        m = self._momentums[index] * beta_1 + gradient * (1 - self.beta_1)
         s = (
             self._beliefs[index] * beta_2
-            + ops.square(gradient - m) * (1.0 - beta_2)
+            + ops.square(gradient - m) * (1 - self.beta_2)
             + self.epsilon
         )
         self.assign(self._momentums[index], m)

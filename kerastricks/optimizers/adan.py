@@ -148,13 +148,14 @@ class Adan(keras.optimizers.Optimizer):
             ops.zeros_like(gradient),
             gradient - self._previous_gradients[index],
         )
-        m = self._momentums[index] * beta_1 + gradient * (1.0 - beta_1)
+        # 1 - beta on the host: 1 - float32(0.999) is off by 1.3e-5.
+        m = self._momentums[index] * beta_1 + gradient * (1 - self.beta_1)
         d = self._difference_averages[index] * beta_2 + difference * (
-            1.0 - beta_2
+            1 - self.beta_2
         )
         n = self._velocities[index] * beta_3 + ops.square(
             gradient + beta_2 * difference
-        ) * (1.0 - beta_3)
+        ) * (1 - self.beta_3)
         self.assign(self._momentums[index], m)
         self.assign(self._difference_averages[index], d)
         self.assign(self._velocities[index], n)

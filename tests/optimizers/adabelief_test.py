@@ -35,9 +35,11 @@ class AdaBeliefTest(testing.TestCase):
                      "weight_decay"):
             self.assertEqual(getattr(revived, name), getattr(optimizer, name))
 
-    @parameterized.product(
-        rectify=(False, True), decoupled_weight_decay=(True, False),
-        degenerated_to_sgd=(True, False))
+    @parameterized.named_parameters(
+        ("paper", False, True, True),
+        ("rectified_l2_skipping", True, False, False),
+        ("rectified_decoupled", True, True, True),
+        ("l2", False, False, True))
     def test_correctness_against_reference(self, rectify,
                                            decoupled_weight_decay,
                                            degenerated_to_sgd):

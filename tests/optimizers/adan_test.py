@@ -36,7 +36,8 @@ class AdanTest(testing.TestCase):
                      "global_clipnorm"):
             self.assertEqual(getattr(revived, name), getattr(optimizer, name))
 
-    @parameterized.product(no_prox=(False, True), max_grad_norm=(0.0, 1.0))
+    @parameterized.named_parameters(
+        ("proximal_clipped", False, 1.0), ("no_prox", True, 0.0))
     def test_correctness_against_reference(self, no_prox, max_grad_norm):
         # Gradients of norm ~3 against max_grad_norm 1: clipping is active.
         kwargs = {"learning_rate": 0.1, "no_prox": no_prox,

@@ -33,9 +33,10 @@ class RAdamTest(testing.TestCase):
                      "degenerated_to_sgd", "weight_decay"):
             self.assertEqual(getattr(revived, name), getattr(optimizer, name))
 
-    @parameterized.product(degenerated_to_sgd=(True, False),
-                           weight_decay=(0.0, 0.1),
-                           rectify_threshold=(5.0, 4.0))
+    @parameterized.named_parameters(
+        ("code_threshold", True, 0.1, 5.0),
+        ("paper_threshold_skipping", False, 0.1, 4.0),
+        ("no_decay", True, 0.0, 4.0))
     def test_correctness_against_reference(self, degenerated_to_sgd,
                                            weight_decay, rectify_threshold):
         # beta_2 = 0.9: rho_t passes 4 at step 3 and 5 at step 5, so both
