@@ -38,8 +38,7 @@ class AdaBeliefTest(testing.TestCase):
     @parameterized.named_parameters(
         ("paper", False, True, True),
         ("rectified_l2_skipping", True, False, False),
-        ("rectified_decoupled", True, True, True),
-        ("l2", False, False, True))
+        ("rectified_decoupled", True, True, True))
     def test_correctness_against_reference(self, rectify,
                                            decoupled_weight_decay,
                                            degenerated_to_sgd):

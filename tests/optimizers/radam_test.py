@@ -35,11 +35,10 @@ class RAdamTest(testing.TestCase):
 
     @parameterized.named_parameters(
         ("code_threshold", True, 0.1, 5.0),
-        ("paper_threshold_skipping", False, 0.1, 4.0),
-        ("no_decay", True, 0.0, 4.0))
+        ("paper_threshold_skipping", False, 0.1, 4.0))
     def test_correctness_against_reference(self, degenerated_to_sgd,
                                            weight_decay, rectify_threshold):
-        # beta_2 = 0.9: rho_t passes 4 at step 3 and 5 at step 5, so both
+        # beta_2 = 0.9: rho_t passes 4 at step 5 and 5 at step 6, so both
         # thresholds and both branches are exercised within 8 steps.
         kwargs = {"learning_rate": 0.1, "beta_2": 0.9,
                   "degenerated_to_sgd": degenerated_to_sgd,
