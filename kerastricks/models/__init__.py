@@ -1,7 +1,10 @@
 """Techniques that change the training step: thin `keras.Model` wrappers."""
 
+from kerastricks.models.friendly_sam import FriendlySAM
+from kerastricks.models.gsam import GSAM
+from kerastricks.models.look_sam import LookSAM
 from kerastricks.models.mesa import MESA
 from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
 
-__all__ = ["MESA", "SAF", "SAM"]
+__all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM"]

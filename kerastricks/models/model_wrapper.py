@@ -124,6 +124,35 @@ class ModelWrapper(keras.Model):
     def build_state(self, output_spec):
         """Creates the wrapper's own variables once the output is known."""
 
+    def add_step_state(self, slot_name):
+        """Creates the state of a technique that remembers something from
+        step to step: an int32 `step_count` (from 0) and one zero slot
+        per trainable variable of the wrapped model, named `slot_name`
+        (same shape and dtype). Non-trainable, saved with the wrapper, and
+        passed to `compute_gradients` among the `non_trainable` values."""
+        self.step_count = self.add_weight(
+            shape=(), dtype="int32", initializer="zeros", trainable=False,
+            autocast=False, name="step",
+        )
+        self.slots = [
+            self.add_weight(
+                shape=variable.shape, dtype=variable.dtype,
+                initializer="zeros", trainable=False, autocast=False,
+                name=f"{slot_name}_{index}",
+            )
+            for index, variable in enumerate(self.inner.trainable_variables)
+        ]
+
+    def state_positions(self, variables):
+        """Where `variables` (the wrapper's own state) sit in
+        `self.non_trainable_variables`: the order of the `non_trainable`
+        values that `compute_gradients` receives and returns."""
+        positions = {
+            id(variable): index
+            for index, variable in enumerate(self.non_trainable_variables)
+        }
+        return [positions[id(variable)] for variable in variables]
+
     def call(self, inputs, training=None):
         return self.inner(model_inputs(inputs), training=training)
 

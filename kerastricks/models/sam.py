@@ -89,8 +89,19 @@ class SAM(ModelWrapper):
             trainable, non_trainable, metrics, optimizer_values, x, y,
             sample_weight,
         )
-        perturbations = sharpness_aware_perturbation(
-            gradients,
+        perturbations = self.perturbation(gradients, trainable)
+        gradients = self.gradients_at(
+            trainable, perturbations, non_trainable, metrics,
+            optimizer_values, x, y, sample_weight,
+        )
+        return gradients, aux
+
+    def perturbation(self, direction, trainable):
+        """The ascent step e along `direction` (the gradient at w, for
+        SAM): `rho * T**2 * d / (norm(T * d) + epsilon)`, see
+        `kerastricks.ops.sharpness_aware_perturbation`."""
+        return sharpness_aware_perturbation(
+            direction,
             trainable,
             rho=self.rho,
             adaptive=self.adaptive,
@@ -101,17 +112,23 @@ class SAM(ModelWrapper):
                 for v in self.trainable_variables
             ],
         )
+
+    def gradients_at(
+        self, trainable, perturbations, non_trainable, metrics,
+        optimizer_values, x, y, sample_weight,
+    ):
+        """The gradients at `trainable + perturbations` (the second pass).
+        Its non-trainable and metric updates are dropped: the state
+        advances once per step, at w."""
         perturbed = [
             value if e is None else value + e
             for value, e in zip(trainable, perturbations)
         ]
-        # The non-trainable and metric updates of this second pass are
-        # dropped: the state advances once per step, at w.
         _, gradients = self.loss_and_gradients(
             perturbed, non_trainable, metrics, optimizer_values, x, y,
             sample_weight,
         )
-        return gradients, aux
+        return gradients
 
     def get_config(self):
         config = super().get_config()

@@ -21,7 +21,10 @@ from kerastricks.ops.logit_z_loss import logit_z_loss
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.ops.rectification import variance_rectification
+from kerastricks.ops.sharpness_aware import orthogonal_component
 from kerastricks.ops.sharpness_aware import sharpness_aware_perturbation
+from kerastricks.ops.sharpness_aware import surrogate_gap_gradient
 from kerastricks.ops.softmax_collapse import softmax_collapse
 from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
@@ -51,6 +54,7 @@ __all__ = [
     "nt_xent_loss",
     "log_stablemax",
     "opposing_signals",
+    "orthogonal_component",
     "orthogonalize_gradient",
     "prototype_distance",
     "remove_radial_component",
@@ -60,7 +64,9 @@ __all__ = [
     "stablemax",
     "stablemax_cross_entropy",
     "supervised_contrastive_loss",
+    "surrogate_gap_gradient",
     "trajectory_loss",
+    "variance_rectification",
     "tract_conv2d",
     "tract_dense",
     "tract_kernel_gradient",

@@ -98,3 +98,83 @@ def sharpness_aware_perturbation(
             ops.cast(e, keras.backend.standardize_dtype(variable.dtype))
         )
     return perturbations
+
+
+def _global_norm(tensors):
+    return ops.sqrt(sum(ops.sum(ops.square(t)) for t in tensors))
+
+
+def orthogonal_component(vectors, direction, epsilon=1e-12):
+    """The part of `vectors` orthogonal to `direction`, over all tensors
+    together (one global inner product and norm).
+
+    ```python
+    cosine = <v, d> / (norm(v) * norm(d) + epsilon)
+    v_orth = v - cosine * norm(v) * d / (norm(d) + epsilon)
+    ```
+
+    GSAM ("Surrogate Gap Guided Sharpness-Aware Minimization", Zhuang et
+    al., ICLR 2022, arXiv 2203.08065) removes `alpha` times the component
+    of the gradient at w orthogonal to the gradient at the perturbed
+    weights; LookSAM ("Towards Efficient and Scalable Sharpness-Aware
+    Minimization", Liu et al., CVPR 2022, arXiv 2203.02714) keeps the
+    component of the perturbed gradient orthogonal to the gradient at w.
+    The epsilons are placed as in GSAM's official code, so that zero
+    vectors give zero.
+
+    Args:
+        vectors: list of tensors v (one per variable).
+        direction: list of tensors d, matching `vectors`.
+        epsilon: float > 0, added to the norms.
+
+    Returns:
+        The list of tensors `v_orth`, in the dtypes of `vectors`.
+    """
+    if len(vectors) != len(direction):
+        raise ValueError(
+            "Arguments `vectors` and `direction` must have the same length. "
+            f"Received: {len(vectors)} vectors and {len(direction)} "
+            "direction tensors"
+        )
+    dtype = _norm_dtype(vectors)
+    v = [ops.cast(t, dtype) for t in vectors]
+    d = [ops.cast(t, dtype) for t in direction]
+    inner = sum(ops.sum(a * b) for a, b in zip(v, d))
+    v_norm = _global_norm(v)
+    d_norm = _global_norm(d)
+    cosine = inner / (v_norm * d_norm + epsilon)
+    scale = cosine * v_norm / (d_norm + epsilon)
+    return [
+        ops.cast(a - scale * b, keras.backend.standardize_dtype(t.dtype))
+        for a, b, t in zip(v, d, vectors)
+    ]
+
+
+def surrogate_gap_gradient(gradients, perturbed_gradients, alpha,
+                           epsilon=1e-12):
+    """GSAM's update direction: the perturbed gradient minus `alpha` times
+    the component of the gradient at w orthogonal to it.
+
+    ```python
+    g_orth = orthogonal_component(g, g_perturbed)
+    update = g_perturbed - alpha * g_orth
+    ```
+
+    Descending along `-g_orth` lowers the surrogate gap (the loss at the
+    perturbed weights minus the loss at w, a measure of sharpness) without
+    changing the perturbed loss to first order.
+
+    Args:
+        gradients: list of tensors, the gradient g at w.
+        perturbed_gradients: list of tensors, the gradient at w + e.
+        alpha: float, GSAM's α.
+        epsilon: float > 0, added to the norms.
+
+    Returns:
+        The list of update tensors, in the dtypes of `perturbed_gradients`.
+    """
+    vertical = orthogonal_component(gradients, perturbed_gradients, epsilon)
+    return [
+        g - ops.cast(alpha * o, g.dtype)
+        for g, o in zip(perturbed_gradients, vertical)
+    ]

@@ -1,5 +1,8 @@
+from kerastricks.optimizers.adabelief import AdaBelief
 from kerastricks.optimizers.adamp import AdamP
+from kerastricks.optimizers.adan import Adan
 from kerastricks.optimizers.orthograd import OrthoGrad
+from kerastricks.optimizers.radam import RAdam
 from kerastricks.optimizers.sgdp import SGDP
 
-__all__ = ["AdamP", "OrthoGrad", "SGDP"]
+__all__ = ["AdaBelief", "AdamP", "Adan", "OrthoGrad", "RAdam", "SGDP"]
