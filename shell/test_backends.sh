@@ -11,7 +11,7 @@ for backend in tensorflow jax torch; do
   echo "==> KERAS_BACKEND=$backend pytest tests $*"
   report=$(mktemp)
   KERAS_BACKEND=$backend "$PY" -m pytest tests -q -n "${PYTEST_WORKERS:-2}" \
-    --junitxml="$report" "$@" \
+    --junitxml="$report" --durations=25 "$@" \
     || status=1
   counts[$backend]=$(grep -o '<testcase ' "$report" | wc -l)
   rm -f "$report"
