@@ -1,5 +1,7 @@
 """`make demo` end to end on a tiny budget: tables, plots, run folders."""
 
+import json
+
 import keras
 import pytest
 
@@ -18,14 +20,18 @@ class DemoTest(testing.TestCase):
 
     def test_grokking_comparison(self):
         report = "\n".join(demo.main([
-            "--only", "grokking", "--grokking-steps", "2", "--out",
-            str(self.out), "--quiet"]))
-        for preset in demo.GROKKING_PRESETS:
+            "--only", "grokking", "--grokking-steps", "4",
+            "--grokking-eval-every", "2", "--out", str(self.out),
+            "--quiet"]))
+        for preset in demo.grokking_presets():
             self.assertIn(f"| {preset} | not reached |", report)
             history = runner.read_history(
                 self.out / f"grokking-{preset}" / runner.METRICS_FILE)
             self.assertEqual(history.epoch, [0, 1])
             self.assertIn("softmax_collapse", history.history)
+            summary = json.loads((self.out / f"grokking-{preset}" /
+                                  runner.SUMMARY_FILE).read_text())
+            self.assertEqual(summary["steps"], 4)
         png = (self.out / "grokking_comparison.png").read_bytes()
         self.assertEqual(png[:4], b"\x89PNG")
         self.assertEqual((self.out / "summary.md").read_text(),
