@@ -418,11 +418,115 @@ def lr_sensitivity_block(records):
         _provenance_block([record])])
 
 
+# -- regimes and long grokking runs --------------------------------------------
+
+def regimes_block(records):
+    record = records.get("regimes")
+    if not record:
+        return _not_measured("regimes")
+    lines = []
+    for name, comparison in record["results"].items():
+        seeds = comparison["seeds"]
+        rows = [[variant, f"{comparison['mean'][variant]:.3f}",
+                 f"{comparison['std'][variant]:.3f}",
+                 " / ".join(f"{v:.3f}" for v in values)]
+                for variant, values in comparison["scores"].items()]
+        lines += [f"**{name}**: {comparison['title']} (seeds "
+                  f"{seeds[0]}-{seeds[-1]}).", "",
+                  _table(["variant", f"{comparison['metric']} (mean)",
+                          "spread (std over seeds)", "per seed"], rows), ""]
+    return "\n".join(lines + [_provenance_block([record])])
+
+
+def grokking_long_block(records):
+    runs = [record for record in (records.get("grokking_long"),
+                                  records.get("grokking_sgd_float64"))
+            if record]
+    if not runs:
+        return _not_measured("grokking_long")
+    rows = []
+    for record in runs:
+        run = record["results"]
+        reached = run["first_step_reaching"]
+        rows.append([
+            f"`{run['preset']}`", f"{run['steps_done']:,}"
+            + ("" if run["finished"] else
+               f" of {run['steps_planned']:,} (stopped)"),
+            f"{run['final_train_accuracy']:.3f}",
+            f"{run['final_test_accuracy']:.3f}",
+            " / ".join(str(reached[key]) if reached[key] is not None
+                       else "-" for key in ("0.50", "0.90", "0.99")),
+            f"{run['train_seconds'] / 60:.0f} min "
+            f"({run['seconds_per_step']:.2f} s a step)",
+            ", ".join(f"{float(accuracy):.1%} at {int(step):,}"
+                      for step, accuracy in run["paper_trajectory"].items())])
+    return "\n".join([
+        _table(["preset", "full-batch steps run", "train acc",
+                "test acc", "first step at 50% / 90% / 99% test acc",
+                "training time (this CPU)", "authors' run"], rows), "",
+        _provenance_block(runs)])
+
+
 # -- the fidelity table ------------------------------------------------------
 
 def _steps_list(values, budget):
     return " / ".join(str(v) if v is not None else f">{budget}"
                       for v in values)
+
+
+def _paper_accuracy_at(long_run, step):
+    """The authors' test accuracy at the last of their checkpoints at or
+    before `step`, as `(checkpoint, accuracy)`, or None."""
+    earlier = [(int(at), accuracy) for at, accuracy
+               in long_run["paper_trajectory"].items() if int(at) <= step]
+    return max(earlier) if earlier else None
+
+
+def _long_run_summary(record):
+    """One sentence: where the long StableMax run got to, and how fast."""
+    run = record["results"]
+    steps = run["steps_done"]
+    text = (f"{run['final_test_accuracy']:.1%} test accuracy "
+            f"(train {run['final_train_accuracy']:.1%}) after {steps:,} "
+            f"full-batch steps")
+    if not run["finished"]:
+        text += f" of {run['steps_planned']:,} planned (stopped there)"
+    text += (f", {run['train_seconds'] / 3600:.1f} h on this CPU "
+             f"({run['seconds_per_step']:.2f} s a step)")
+    paper = _paper_accuracy_at(run, steps)
+    if paper:
+        text += (f"; the authors' run had {paper[1]:.1%} at "
+                 f"{paper[0]:,} steps")
+    return text
+
+
+def _stablemax_row(short_runs, budget, long_run):
+    reached = short_runs["steps_to_99_val_accuracy"]
+    link = "[grokking](recipes/grokking.md)"
+    claim_steps = 70_421
+    if long_run:
+        run = long_run["results"]
+        measured = _long_run_summary(long_run)
+        if run["final_test_accuracy"] >= 0.98:
+            verdict = "reproduced"
+        elif run["steps_done"] >= claim_steps:
+            verdict = "not reproduced"
+        else:
+            hours = claim_steps * run["seconds_per_step"] / 3600
+            verdict = (f"not checked: the claim needs {claim_steps:,} "
+                       f"steps, about {hours:.0f} h on this CPU")
+        return ["stablemax", measured, "not run", verdict, link]
+    if None in reached:
+        measured = (
+            f"not within {budget} steps (train acc "
+            f"{_mean(short_runs['final_train_accuracy']):.2f}, val acc "
+            f"{_mean(short_runs['final_val_accuracy']):.2f})")
+        verdict = (f"not checked: {budget} steps is a small part of "
+                   f"the paper's budget")
+    else:
+        measured = f"{_steps_list(reached, budget)} steps to 99%"
+        verdict = "holds"
+    return ["stablemax", measured, "not run", verdict, link]
 
 
 def _fidelity_rows(records):
@@ -446,20 +550,8 @@ def _fidelity_rows(records):
                      f"steps to 99% val acc ({seeds})",
                      f"AdamW, weight decay 1.5: {_steps_list(base, budget)}"
                      f" steps", verdict, "[grokking](recipes/grokking.md)"])
-        stable = grokking["stablemax_no_wd"]
-        reached = stable["steps_to_99_val_accuracy"]
-        if None in reached:
-            measured = (
-                f"not within {budget} steps (train acc "
-                f"{_mean(stable['final_train_accuracy']):.2f}, val acc "
-                f"{_mean(stable['final_val_accuracy']):.2f})")
-            verdict = (f"not checked: {budget} steps is a small part of "
-                       f"the paper's budget")
-        else:
-            measured = f"{_steps_list(reached, budget)} steps to 99%"
-            verdict = "holds"
-        rows.append(["stablemax", measured, "not run", verdict,
-                     "[grokking](recipes/grokking.md)"])
+        rows.append(_stablemax_row(grokking["stablemax_no_wd"], budget,
+                                   records.get("grokking_long")))
     adamp = results.get("adamp")
     if adamp:
         mild, base = adamp["image_classifier_mild"], \
@@ -701,11 +793,20 @@ def grokking_measured_block(records):
         f"{_mean(grokking[preset]['final_val_accuracy']):.3f}", paper[preset]]
         for preset in ("orthograd", "softmax_ce_adamw", "stablemax_no_wd")]
     seeds = len(grokking["orthograd"]["steps_to_99_val_accuracy"])
+    long_run = records.get("grokking_long")
+    long_lines = []
+    if long_run:
+        long_lines = [
+            f"`stablemax_no_wd` at the paper's scale "
+            f"(`benchmarks/grokking_long.py`, seed "
+            f"{long_run['settings']['seed']}, evaluation every "
+            f"{long_run['settings']['steps_per_epoch']} steps): "
+            f"{_long_run_summary(long_run)}.", ""]
     return "\n".join([
         _table(["preset", f"steps to 99% val acc (seeds 0-{seeds - 1}, "
                 f"budget {budget})", "final val acc (mean)",
-                "authors' code (seed 42)"], rows), "",
-        _provenance_block([fidelity])])
+                "authors' code (seed 42)"], rows), "", *long_lines,
+        _provenance_block([fidelity] + ([long_run] if long_run else []))])
 
 
 def imbalanced_measured_block(records):
@@ -845,6 +946,8 @@ def blocks(records):
         "benchmarks-recipe-throughput":
             lambda: recipe_throughput_block(records),
         "benchmarks-sharpness": lambda: sharpness_block(records),
+        "benchmarks-regimes": lambda: regimes_block(records),
+        "benchmarks-grokking-long": lambda: grokking_long_block(records),
         "readme-numbers": lambda: readme_numbers_block(records),
         "grokking-measured": lambda: grokking_measured_block(records),
         "imbalanced-binary-measured":

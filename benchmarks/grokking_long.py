@@ -39,20 +39,23 @@ PAPER_TRAJECTORY = {10_000: 0.0086, 20_000: 0.052, 30_000: 0.288,
 THRESHOLDS = (0.5, 0.9, 0.95, 0.98, 0.99)
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--preset", default="stablemax_no_wd")
-    parser.add_argument("--steps", type=int, default=70_421,
+def build_parser(description=__doc__, preset="stablemax_no_wd",
+                 steps=70_421, steps_per_epoch=500,
+                 out="benchmark_runs/grokking_long"):
+    parser = argparse.ArgumentParser(description=description.split("\n")[0])
+    parser.add_argument("--preset", default=preset)
+    parser.add_argument("--steps", type=int, default=steps,
                         help="full-batch optimizer steps in all")
-    parser.add_argument("--steps-per-epoch", type=int, default=500,
+    parser.add_argument("--steps-per-epoch", type=int,
+                        default=steps_per_epoch,
                         help="steps between two evaluations")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--out", default="benchmark_runs/grokking_long",
+    parser.add_argument("--out", default=out,
                         help="run folder (resumable)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in --out")
     _records.add_arguments(parser)
-    return parser.parse_args(argv)
+    return parser
 
 
 def first_step_reaching(trajectory, threshold):
@@ -66,8 +69,10 @@ class _RecordEachEpoch(keras.callbacks.Callback):
     """Rewrites the benchmark record from the run folder's metrics after
     every epoch."""
 
-    def __init__(self, record, directory, args, earlier_seconds):
+    def __init__(self, record, directory, args, earlier_seconds,
+                 paper_trajectory):
         super().__init__()
+        self.paper_trajectory = paper_trajectory
         self.record = record
         self.directory = pathlib.Path(directory)
         self.args = args
@@ -105,14 +110,18 @@ class _RecordEachEpoch(keras.callbacks.Callback):
                 for threshold in THRESHOLDS},
             "trajectory": trajectory,
             "paper_trajectory": {str(step): accuracy for step, accuracy
-                                 in PAPER_TRAJECTORY.items()},
+                                 in self.paper_trajectory.items()},
         }
         _records.finish(dict(self.record), results)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    record = _records.start("grokking_long", args, argv)
+def main(argv=None, benchmark="grokking_long", parser=None,
+         paper_trajectory=None):
+    """Runs the benchmark; `benchmark`, `parser` and `paper_trajectory`
+    let a sibling script reuse it with another preset."""
+    parser = parser or build_parser()
+    args = parser.parse_args(argv)
+    record = _records.start(benchmark, args, argv)
     steps = runner.check_positive_count("steps", args.steps)
     steps_per_epoch = runner.check_positive_count(
         "steps_per_epoch", args.steps_per_epoch)
@@ -121,16 +130,18 @@ def main(argv=None):
                             steps_per_epoch=steps_per_epoch)
     out = pathlib.Path(args.out)
     earlier_seconds = 0.0
-    previous = _records.read("grokking_long", keras.config.backend(),
+    previous = _records.read(benchmark, keras.config.backend(),
                              args.results_folder)
     if args.resume and previous:
         earlier_seconds = previous["results"].get("train_seconds", 0.0)
-    recorder = _RecordEachEpoch(record, out, args, earlier_seconds)
+    recorder = _RecordEachEpoch(record, out, args, earlier_seconds,
+                                PAPER_TRAJECTORY if paper_trajectory is None
+                                else paper_trajectory)
     runner.train(recipe, out, epochs=epochs, seed=args.seed,
                  resume=args.resume, overwrite=not args.resume,
                  verbose=0, callbacks=[recorder])
     recorder.write(finished=True)
-    print(json.dumps(_records.read("grokking_long", keras.config.backend(),
+    print(json.dumps(_records.read(benchmark, keras.config.backend(),
                                    args.results_folder)["results"],
                      indent=1)[:2000])
 

@@ -49,7 +49,8 @@ class GrokkingRecipe(Recipe):
 
     Training is full batch, as in the paper. An epoch of this recipe is
     `steps_per_epoch` optimizer steps on the whole training set, run as one
-    execution (`compile(steps_per_execution=...)`) on a dataset that hands
+    execution (`compile(steps_per_execution=...)`; PyTorch's trainer allows
+    only one step an execution) on a dataset that hands
     Keras the same batch every step: no per-step Python work beyond the
     backend's own loop. Validation, the metrics row, the Softmax Collapse
     monitor and the run folder's checkpoint happen once an epoch, so
@@ -186,8 +187,15 @@ class GrokkingRecipe(Recipe):
         if values["orthograd"]:
             optimizer = kerastricks.optimizers.OrthoGrad(optimizer)
         model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"],
-                      steps_per_execution=self.steps_per_epoch)
+                      steps_per_execution=self.steps_per_execution())
         return model
+
+    def steps_per_execution(self):
+        """Steps Keras runs between two returns to Python: a whole epoch,
+        except under PyTorch, whose trainer runs one step at a time."""
+        if keras.config.backend() == "torch":
+            return 1
+        return self.steps_per_epoch
 
     def _mlp(self, units, dtype):
         p = self.modulus
