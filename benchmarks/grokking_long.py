@@ -80,9 +80,9 @@ class _RecordEachEpoch(keras.callbacks.Callback):
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.write(finished=False)
+        _records.finish(dict(self.record), self.results(finished=False))
 
-    def write(self, finished):
+    def results(self, finished):
         # The run's CSVLogger comes before this callback and flushes each
         # row, so the metrics file already holds the epoch that just ended.
         history = runner.read_history(self.directory / runner.METRICS_FILE)
@@ -112,16 +112,13 @@ class _RecordEachEpoch(keras.callbacks.Callback):
             "paper_trajectory": {str(step): accuracy for step, accuracy
                                  in self.paper_trajectory.items()},
         }
-        _records.finish(dict(self.record), results)
+        return results
 
 
-def main(argv=None, benchmark="grokking_long", parser=None,
-         paper_trajectory=None):
-    """Runs the benchmark; `benchmark`, `parser` and `paper_trajectory`
-    let a sibling script reuse it with another preset."""
-    parser = parser or build_parser()
-    args = parser.parse_args(argv)
-    record = _records.start(benchmark, args, argv)
+def train(args, record, paper_trajectory=PAPER_TRAJECTORY):
+    """Trains `args.preset` into the run folder `args.out`, rewriting the
+    record after every evaluation; returns the final results."""
+    benchmark = record["benchmark"]
     steps = runner.check_positive_count("steps", args.steps)
     steps_per_epoch = runner.check_positive_count(
         "steps_per_epoch", args.steps_per_epoch)
@@ -135,15 +132,19 @@ def main(argv=None, benchmark="grokking_long", parser=None,
     if args.resume and previous:
         earlier_seconds = previous["results"].get("train_seconds", 0.0)
     recorder = _RecordEachEpoch(record, out, args, earlier_seconds,
-                                PAPER_TRAJECTORY if paper_trajectory is None
-                                else paper_trajectory)
+                                paper_trajectory)
     runner.train(recipe, out, epochs=epochs, seed=args.seed,
                  resume=args.resume, overwrite=not args.resume,
                  verbose=0, callbacks=[recorder])
-    recorder.write(finished=True)
-    print(json.dumps(_records.read(benchmark, keras.config.backend(),
-                                   args.results_folder)["results"],
-                     indent=1)[:2000])
+    return recorder.results(finished=True)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    record = _records.start("grokking_long", args, argv)
+    results = train(args, record)
+    _records.finish(record, results)
+    print(json.dumps(results, indent=1)[:2000])
 
 
 if __name__ == "__main__":

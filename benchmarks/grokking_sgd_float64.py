@@ -19,6 +19,7 @@ import os
 
 os.environ.setdefault("JAX_ENABLE_X64", "1")
 
+from benchmarks import _records  # noqa: E402
 from benchmarks import grokking_long  # noqa: E402
 
 # The authors' run: first evaluation with test accuracy >= 99%.
@@ -33,9 +34,10 @@ def build_parser():
 
 
 def main(argv=None):
-    grokking_long.main(argv, benchmark="grokking_sgd_float64",
-                       parser=build_parser(),
-                       paper_trajectory=PAPER_TRAJECTORY)
+    args = build_parser().parse_args(argv)
+    record = _records.start("grokking_sgd_float64", args, argv)
+    _records.finish(record, grokking_long.train(args, record,
+                                                PAPER_TRAJECTORY))
 
 
 if __name__ == "__main__":
