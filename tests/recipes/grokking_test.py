@@ -1,5 +1,6 @@
 import functools
 
+import keras
 import keras_tuner
 import numpy as np
 import pytest
@@ -7,12 +8,18 @@ import pytest
 import kerastricks
 from kerastricks import recipes
 from kerastricks import testing
+from kerastricks.recipes import runner
 from kerastricks.recipes.grokking import GrokkingRecipe
+from kerastricks.recipes.grokking.grokking import float64_available
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 
 
 class GrokkingRecipeTest(testing.TestCase):
+    @pytest.fixture(autouse=True)
+    def _tmp(self, tmp_path):
+        self.tmp_path = tmp_path
+
     def setUp(self):
         super().setUp()
         splits = GrokkingRecipe(modulus=5).load_data()
@@ -23,6 +30,10 @@ class GrokkingRecipeTest(testing.TestCase):
             GrokkingRecipe, {"modulus": 5}, self.x, self.y,
             overrides={"loss": "stablemax_cross_entropy",
                        "orthograd": False, "mlp_hidden_units": 50},
+            # Without float64 (JAX without x64) that preset refuses to
+            # build; test_sgd_float64_preset checks the refusal.
+            skip_presets=() if float64_available()
+            else ("orthograd_sgd_stablemax_float64",),
         )
 
     def test_transformer(self):
@@ -58,8 +69,9 @@ class GrokkingRecipeTest(testing.TestCase):
     def test_presets_match_the_paper(self):
         presets = GrokkingRecipe.presets
         self.assertEqual(
-            sorted(presets), ["orthograd", "softmax_ce_adamw",
-                              "stablemax_no_wd"])
+            sorted(presets),
+            ["orthograd", "orthograd_sgd_stablemax_float64",
+             "softmax_ce_adamw", "softmax_ce_no_wd", "stablemax_no_wd"])
         orthograd = GrokkingRecipe.from_preset("orthograd")
         model = orthograd.build(orthograd.hyperparameters)
         self.assertIsInstance(model.optimizer,
@@ -68,6 +80,60 @@ class GrokkingRecipeTest(testing.TestCase):
         stablemax = recipes.load("grokking", preset="stablemax_no_wd")
         self.assertIsInstance(stablemax.loss,
                               kerastricks.losses.StableMaxCrossEntropy)
+        # The authors' plain AdamW: eps 1e-25, betas (0.9, 0.999).
+        self.assertEqual(stablemax.optimizer.epsilon, 1e-25)
+        self.assertEqual(stablemax.optimizer.beta_2, 0.999)
+        if float64_available():
+            self.assertEqual(stablemax.loss.dtype, "float64")
+
+    def test_sgd_float64_preset(self):
+        recipe = GrokkingRecipe.from_preset(
+            "orthograd_sgd_stablemax_float64", modulus=5)
+        if not float64_available():
+            with self.assertRaisesRegex(ValueError, "JAX_ENABLE_X64"):
+                recipe.build(recipe.hyperparameters)
+            return
+        model = recipe.build(recipe.hyperparameters)
+        inner = model.optimizer.optimizer
+        self.assertIsInstance(inner, keras.optimizers.SGD)
+        self.assertEqual((float(inner.learning_rate), inner.momentum),
+                         (10.0, 0.8))
+        self.assertTrue(all(w.dtype == "float64" for w in model.weights))
+        model.fit(self.x, self.y, epochs=1, verbose=0)
+        self.assertAllFinite(model.predict(self.x, verbose=0))
+
+    def test_steps_per_epoch_runs_full_batch_steps(self):
+        recipe = GrokkingRecipe(modulus=5, steps_per_epoch=3)
+        model = recipe.build(recipe.hyperparameters)
+        self.assertEqual(model.steps_per_execution,
+                         1 if keras.config.backend() == "torch" else 3)
+        history = recipe.fit(recipe.hyperparameters, model, self.x, self.y,
+                             epochs=2, verbose=0)
+        self.assertEqual(int(model.optimizer.iterations), 6)
+        self.assertLen(history.history["loss"], 2)
+        # Each step saw the whole training set: the same steps by hand,
+        # one full batch at a time, give the same weights.
+        by_hand = GrokkingRecipe(modulus=5)
+        reference = by_hand.build(by_hand.hyperparameters)
+        for _ in range(6):
+            reference.train_on_batch(self.x, self.y)
+        for actual, expected in zip(model.weights, reference.weights):
+            self.assertAllClose(actual, expected, atol=1e-5, rtol=1e-5)
+
+    def test_run_folder_resumes_multi_step_epochs(self):
+        recipe = GrokkingRecipe(modulus=5, steps_per_epoch=2)
+        straight = self.tmp_path / "straight"
+        runner.train(recipe, straight, epochs=3, verbose=0)
+        resumed = self.tmp_path / "resumed"
+        runner.train(recipe, resumed, epochs=2, verbose=0)
+        summary = runner.train(recipe, resumed, epochs=3, resume=True,
+                               verbose=0)
+        self.assertEqual((summary["steps"], summary["epochs"]), (6, 3))
+        last = {name: runner.read_checkpoint(
+            runner.checkpoints(folder)[3]) for name, folder
+            in (("straight", straight), ("resumed", resumed))}
+        for key, value in last["straight"].items():
+            self.assertAllClose(last["resumed"][key], value)
 
     def test_summarize(self):
         summary = GrokkingRecipe().summarize(
@@ -77,10 +143,18 @@ class GrokkingRecipeTest(testing.TestCase):
         never = GrokkingRecipe().summarize(
             {"loss": [1], "accuracy": [1], "val_accuracy": [0.5]})
         self.assertIsNone(never["steps_to_99_val_accuracy"])
+        # Epochs of 100 steps: reached at the end of the second epoch.
+        long = GrokkingRecipe(steps_per_epoch=100).summarize(
+            {"loss": [1, 1], "accuracy": [1, 1],
+             "val_accuracy": [0.2, 0.995]})
+        self.assertEqual((long["steps_to_99_val_accuracy"], long["steps"]),
+                         (200, 200))
 
     def test_invalid_args(self):
         with self.assertRaisesRegex(ValueError, "train_fraction"):
             GrokkingRecipe(train_fraction=1.5)
+        with self.assertRaisesRegex(ValueError, "steps_per_epoch=0"):
+            GrokkingRecipe(steps_per_epoch=0)
         with self.assertRaisesRegex(ValueError, "Available presets"):
             GrokkingRecipe.from_preset("no_such_preset")
         with self.assertRaisesRegex(ValueError, "must be one of"):
