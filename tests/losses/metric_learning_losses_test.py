@@ -74,20 +74,6 @@ class TripletHardLossTest(testing.TestCase):
                                               soft, metric),
                     atol=1e-5, rtol=1e-5, msg=f"{metric}, soft={soft}")
 
-    def test_fit_learns_separable_embeddings(self):
-        x, y = testing.problems.blobs(num_examples=16)
-
-        def encoder():
-            return keras.Sequential([keras.Input((4,)),
-                                     keras.layers.Dense(8),
-                                     keras.layers.UnitNormalization()])
-
-        history = self.run_fit_test(
-            encoder(), x, y, kerastricks.losses.TripletHardLoss(margin=0.5),
-            optimizer=keras.optimizers.Adam(0.05), epochs=6)
-        self.assertLess(history.history["loss"][-1],
-                        history.history["loss"][0])
-
 
 class ContrastiveMarginLossTest(testing.TestCase):
     def test_invalid_args(self):
