@@ -1,10 +1,10 @@
 """Plots each learning-rate schedule of `kerastricks.schedules` over its
 steps, with the settings shown on its method card, into `docs/images`.
 
-    python -m benchmarks.plot_schedules [--out docs/images]
+    python -m benchmarks._plot_schedules [--out docs/images]
 
-Deterministic (no training, no timing): it evaluates each schedule at every
-step with `keras.ops` and draws the curve.
+Docs tooling, not a benchmark (no training, no timing, no record): it
+evaluates each schedule at every step with `keras.ops` and draws the curve.
 """
 
 import argparse
