@@ -7,6 +7,7 @@ from kerastricks import losses
 from kerastricks import models
 from kerastricks import ops
 from kerastricks import optimizers
+from kerastricks import schedules
 from kerastricks import utils
 
 # The Keras objects of saved recipe models (they need only Keras): loading a

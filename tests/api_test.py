@@ -16,7 +16,7 @@ from tests.common.technique_settings import SETTINGS
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "kerastricks"
 EXPORT_PACKAGES = ("activations", "callbacks", "layers", "losses", "models",
-                   "optimizers", "utils")
+                   "optimizers", "schedules", "utils")
 FRAMEWORKS = ("tensorflow", "jax", "torch", "keras.src", "jaxlib")
 
 

@@ -15,11 +15,21 @@ from kerastricks.ops.data_pruning import prototype_distance
 from kerastricks.ops.fisher_merge import class_probabilities
 from kerastricks.ops.fisher_merge import fisher_weighted_average
 from kerastricks.ops.fisher_merge import negative_log_likelihood
+from kerastricks.ops.focal import sparse_categorical_focal_loss
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
+from kerastricks.ops.learning_rate_schedules import cyclical_learning_rate
+from kerastricks.ops.learning_rate_schedules import one_cycle_learning_rate
+from kerastricks.ops.learning_rate_schedules import warmup_stable_decay
 from kerastricks.ops.logit_z_loss import logit_z_loss
+from kerastricks.ops.metric_learning import contrastive_margin_loss
+from kerastricks.ops.metric_learning import npairs_loss
+from kerastricks.ops.metric_learning import pairwise_distance
+from kerastricks.ops.metric_learning import triplet_hard_loss
+from kerastricks.ops.metric_learning import triplet_semihard_loss
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
+from kerastricks.ops.pinball import pinball_loss
 from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.ops.rectification import variance_rectification
 from kerastricks.ops.sharpness_aware import orthogonal_component
@@ -72,4 +82,14 @@ __all__ = [
     "tract_kernel_gradient",
     "weighted_categorical_cross_entropy",
     "z_loss",
+    "sparse_categorical_focal_loss",
+    "contrastive_margin_loss",
+    "npairs_loss",
+    "pairwise_distance",
+    "triplet_hard_loss",
+    "triplet_semihard_loss",
+    "pinball_loss",
+    "cyclical_learning_rate",
+    "one_cycle_learning_rate",
+    "warmup_stable_decay",
 ]

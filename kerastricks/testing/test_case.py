@@ -538,6 +538,83 @@ class TestCase(parameterized.TestCase):
                 self.assertAllFinite(loss(
                     extreme_true, keras.ops.cast(extreme_pred, dtype)))
 
+    # -------------------------------------------------------------- schedule
+    def run_schedule_test(self, cls, init_kwargs, reference_fn, steps,
+                          atol=1e-6, rtol=1e-6, fit_steps=12):
+        """A `LearningRateSchedule` against its NumPy reference.
+
+        - values at `steps` (Python ints, and int64, int32 and float32
+          tensors, one call with all steps) equal `reference_fn(steps)`,
+          as float32;
+        - serialization (`run_serialization_test`), and the round trip
+          through `keras.optimizers.schedules.serialize`/`deserialize`
+          gives the same values;
+        - as the `learning_rate` of SGD in a `fit` of `fit_steps` batches
+          with `jit_compile` (the step is a tensor inside the compiled
+          step): a bias with gradient -1 ends at the sum of the rates of
+          steps 0 .. fit_steps - 1, and the optimizer counts `fit_steps`;
+        - that model saves to `.keras` and reloads with the schedule in its
+          optimizer: same config, same current rate.
+
+        `init_kwargs` is a dict or a zero-argument factory returning one.
+        """
+        def make():
+            return cls(**resolve_kwargs(init_kwargs))
+
+        steps = np.asarray(steps)
+        expected = np.asarray(reference_fn(steps), "float64")
+        schedule = make()
+        eager = [keras.ops.convert_to_tensor(schedule(int(step)))
+                 for step in steps]
+        for value in eager:
+            self.assertDType(value, "float32")
+        self.assertAllClose(np.array([_to_numpy(v) for v in eager]),
+                            expected, atol=atol, rtol=rtol)
+        for dtype in ("int64", "int32", "float32"):
+            values = schedule(keras.ops.convert_to_tensor(steps, dtype))
+            self.assertAllClose(values, expected, atol=atol, rtol=rtol,
+                                msg=f"steps as a {dtype} tensor")
+
+        self.run_serialization_test(schedule)
+        revived = keras.optimizers.schedules.deserialize(json.loads(
+            json.dumps(keras.optimizers.schedules.serialize(schedule))))
+        self.assertIsInstance(revived, cls)
+        self.assertAllClose(
+            revived(keras.ops.convert_to_tensor(steps, "int64")), expected,
+            atol=atol, rtol=rtol)
+
+        model = keras.Sequential([
+            keras.Input((1,)),
+            keras.layers.Dense(1, kernel_initializer="zeros",
+                               bias_initializer="zeros"),
+        ])
+        # x = 0 and a target far above the output: the absolute error has
+        # gradient -1 for the bias, so each SGD step adds that step's rate.
+        x = np.zeros((fit_steps, 1), "float32")
+        y = np.full((fit_steps, 1), 1e6, "float32")
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=make()),
+                      loss="mean_absolute_error", jit_compile=JIT_COMPILE)
+        model.fit(x, y, batch_size=1, epochs=1, shuffle=False, verbose=0)
+        self._assert_jit_compiled(model)
+        self.assertEqual(int(_to_numpy(model.optimizer.iterations)),
+                         fit_steps)
+        rates_used = np.asarray(reference_fn(np.arange(fit_steps)),
+                                "float64")
+        self.assertAllClose(model.layers[0].bias, [rates_used.sum()],
+                            atol=atol, rtol=max(rtol, MULTI_STEP_TOLERANCE),
+                            msg="rates applied inside the compiled step")
+
+        path = os.path.join(self.make_temp_dir(), "scheduled.keras")
+        model.save(path)
+        loaded = keras.saving.load_model(path)
+        self.assertEqual(
+            _json_normal(loaded.optimizer.get_config()["learning_rate"]),
+            _json_normal(model.optimizer.get_config()["learning_rate"]))
+        self.assertAllClose(loaded.optimizer.learning_rate,
+                            model.optimizer.learning_rate, atol=atol,
+                            rtol=rtol)
+        return schedule
+
     # ------------------------------------------------------------- optimizer
     def run_optimizer_test(
         self,

@@ -9,6 +9,9 @@ of `technique_settings.SETTINGS`:
   device under DataParallel (JAX);
 - each optimizer row trains a small model, with every callback row
   attached;
+- each schedule row is the learning rate of SGD training a small model,
+  and the optimizer's current rate is the row's reference at its step
+  (JAX and TensorFlow);
 - each model wrapper row wraps a small model;
 - each utility row that returns a model fits it.
 
@@ -148,6 +151,25 @@ class CompiledStepTest(testing.TestCase):
                 callbacks=[make() for make in callbacks])
             self.assertLess(history.history["loss"][-1],
                             history.history["loss"][0], path)
+
+    def test_schedules(self):
+        if keras.config.backend() == "torch":
+            self.skipTest("torch.compile of one more model costs 15-40 s; "
+                          "schedules are a few elementwise ops on the step "
+                          "counter, compiled here on JAX and TensorFlow")
+        x, y = CALLBACK_DATA
+        for path, row in _rows("schedule"):
+            schedule = PUBLIC_PATHS[path](**resolve_kwargs(row["init_kwargs"]))
+            model = testing.problems.mlp(outputs=3, normalization=True)
+            self.compiled_fit(
+                model, x, y,
+                keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                keras.optimizers.SGD(schedule, momentum=0.9))
+            step = int(keras.ops.convert_to_numpy(
+                model.optimizer.iterations))
+            self.assertAllClose(model.optimizer.learning_rate,
+                                row["reference"](np.array([step]))[0],
+                                msg=path)
 
     def test_model_wrappers(self):
         x, y = CALLBACK_DATA

@@ -41,6 +41,11 @@ def _loss(test, cls, row):
         extreme_y_pred=row.get("extreme_y_pred"), **_tolerance(row))
 
 
+def _schedule(test, cls, row):
+    test.run_schedule_test(cls, row["init_kwargs"], row["reference"],
+                           row["steps"], **_tolerance(row))
+
+
 def make_optimizer(cls, row):
     """`(**base_options) -> optimizer`, as the optimizer harness wants."""
     init_kwargs = row["init_kwargs"]
@@ -88,6 +93,7 @@ HARNESS = {
     "activation": _activation,
     "loss": _loss,
     "optimizer": _optimizer,
+    "schedule": _schedule,
     "model_wrapper": _model_wrapper,
     "callback": _callback,
     "utility": _utility,

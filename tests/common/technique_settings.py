@@ -29,6 +29,9 @@ Kinds and their fields (besides `kind`):
 - `optimizer`: `init_kwargs` (a dict, or a factory taking the base
   options such as `weight_decay`), `reference` (the NumPy `(init,
   update)` pair); `TestCase.run_optimizer_test`.
+- `schedule`: `init_kwargs` (a dict or factory), `reference` (a NumPy
+  function of an array of steps returning the rates), `steps` (the steps
+  compared); `TestCase.run_schedule_test`.
 - `model_wrapper`: `init_kwargs` (the inner model comes from the
   harness); `TestCase.run_model_wrapper_test`.
 - `callback`: `init_kwargs` (a factory given the probe data `(x, y)` of
