@@ -939,8 +939,8 @@ def mesa_momentum_block():
             f"{1 / (1 - recipe):,.0f} steps, for the short runs on small "
             f"data the recipe targets.")
 
-KIND_ORDER = ("optimizer", "model", "layer", "activation", "loss",
-              "callback", "utility")
+KIND_ORDER = ("optimizer", "schedule", "model", "layer", "activation",
+              "loss", "callback", "utility")
 ARXIV = re.compile(r"arXiv (\d{4}\.\d{4,5})")
 
 
