@@ -6,6 +6,7 @@ from absl.testing import parameterized
 
 import kerastricks
 from kerastricks import testing
+from kerastricks.testing.test_case import MULTI_STEP_TOLERANCE
 from tests.references import optimizers as reference
 
 
@@ -66,7 +67,9 @@ def run_steps_against_reference(test, optimizer, reference_optimizer,
              for g, v in zip(grads, variables)])
         params, state = update(grads, state, params, step)
         for variable, expected in zip(variables, params):
-            test.assertAllClose(variable, expected, atol=1e-5, rtol=1e-5)
+            test.assertAllClose(variable, expected,
+                                atol=MULTI_STEP_TOLERANCE,
+                                rtol=MULTI_STEP_TOLERANCE)
 
 
 class AdamPTest(testing.TestCase):
