@@ -178,7 +178,7 @@ def prepare_peer(compared, model, grads, warmup):
     def run(steps):
         for _ in range(steps):
             optimizer.step()
-        float(params[0].sum())
+        float(params[0].detach().sum())
 
     return run
 
