@@ -215,6 +215,24 @@ class Records:
 
 # -- docs/benchmarks.md ------------------------------------------------------
 
+def _pair_ratio(pair):
+    """The median of the per-round ratios where the record has it (rounds
+    interleave the optimizers), else the ratio of the two times."""
+    return pair.get("median_ratio_to_baseline",
+                    pair["ms_per_step"] / pair["baseline_ms_per_step"])
+
+
+def _peer_cell(pair):
+    if pair.get("peer") is None:
+        return "no peer"
+    if pair.get("peer_ms_per_step") is None:
+        return f"not measured: {pair.get('peer_note', 'no record')}"
+    return (f"{pair['ms_per_step']:.1f} / {pair['peer_ms_per_step']:.1f} ms"
+            f" = **{_ratio(pair['median_ratio_to_peer'])}** (the peer: "
+            f"{_ratio(pair['peer_median_ratio_to_baseline'])} "
+            f"{pair['baseline']})")
+
+
 def optimizer_step_block(records):
     measured = records.all_backends("optimizer_step")
     if not measured:
@@ -222,18 +240,33 @@ def optimizer_step_block(records):
     pairs = [p["optimizer"] + " / " + p["baseline"]
              for p in measured[0]["results"]["pairs"]]
     rows = []
+    peer_rows = []
     for record in measured:
         cells = []
+        peer_cells = []
         for pair in record["results"]["pairs"]:
             ms, base_ms = pair["ms_per_step"], pair["baseline_ms_per_step"]
             cells.append(f"{ms:.1f} / {base_ms:.1f} ms = "
-                         f"**{_ratio(ms / base_ms)}**")
+                         f"**{_ratio(_pair_ratio(pair))}**")
+            peer_cells.append(_peer_cell(pair))
         rows.append([BACKEND_NAMES[record["backend"]]] + cells)
-    parameters = measured[0]["results"]["parameters"]
-    return "\n".join([
-        f"Model: {parameters / 1e6:.1f}M trainable parameters. "
-        f"Settings: {_settings(measured[0], ['steps', 'warmup'])}.", "",
-        _table(["backend"] + pairs, rows), "", _provenance_block(measured)])
+        peer_rows.append([BACKEND_NAMES[record["backend"]]] + peer_cells)
+    lines = [
+        f"Model: {measured[0]['results']['parameters'] / 1e6:.1f}M "
+        f"trainable parameters. Settings: "
+        f"{_settings(measured[0], ['rounds', 'steps', 'warmup'])}.", "",
+        _table(["backend"] + pairs, rows), ""]
+    peers = [p.get("peer") for p in measured[0]["results"]["pairs"]]
+    if any(peers):
+        headers = [f"{p['optimizer']} / {p['peer']}" if p.get("peer")
+                   else p["optimizer"]
+                   for p in measured[0]["results"]["pairs"]]
+        lines += [
+            "Against pytorch-optimizer's implementation of the same method, "
+            "timed in the same process (ours / the peer; in brackets the "
+            "peer against the Keras baseline):", "",
+            _table(["backend"] + headers, peer_rows), ""]
+    return "\n".join(lines + [_provenance_block(measured)])
 
 
 def training_step_block(records):

@@ -1,8 +1,7 @@
 import keras
-from keras import ops
 
+from kerastricks import backend
 from kerastricks.api_export import kerastricks_export
-from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
@@ -114,37 +113,23 @@ class AdamP(keras.optimizers.Optimizer):
     _apply_weight_decay = keras_internals.skip_base_weight_decay
 
     def update_step(self, gradient, variable, learning_rate):
-        dtype = variable.dtype
-        learning_rate = ops.cast(learning_rate, dtype)
-        gradient = ops.cast(gradient, dtype)
-        step = ops.cast(self.iterations + 1, dtype)
-        beta_1 = ops.cast(self.beta_1, dtype)
-        beta_2 = ops.cast(self.beta_2, dtype)
         index = keras_internals.variable_index(self, variable)
-        m = self._momentums[index] * beta_1 + gradient * (1.0 - beta_1)
-        v = self._velocities[index] * beta_2 + ops.square(gradient) * (
-            1.0 - beta_2
+        backend.get().adamp_update(
+            self.assign,
+            variable,
+            gradient,
+            self._momentums[index],
+            self._velocities[index],
+            learning_rate,
+            self.iterations + 1,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            delta=self.delta,
+            wd_ratio=self.wd_ratio,
+            weight_decay=_decay_of(self, variable),
+            nesterov=self.nesterov,
         )
-        self.assign(self._momentums[index], m)
-        self.assign(self._velocities[index], v)
-        bias_correction_1 = 1.0 - ops.power(beta_1, step)
-        bias_correction_2 = 1.0 - ops.power(beta_2, step)
-        denominator = ops.sqrt(v) / ops.sqrt(bias_correction_2) + self.epsilon
-        if self.nesterov:
-            direction = (beta_1 * m + (1.0 - beta_1) * gradient) / denominator
-        else:
-            direction = m / denominator
-
-        direction, fired = remove_radial_component(
-            direction, gradient, variable, self.delta, self.epsilon
-        )
-        new_value = variable - (learning_rate / bias_correction_1) * direction
-        if self.weight_decay and keras_internals.uses_weight_decay(
-                self, variable):
-            ratio = ops.where(fired, self.wd_ratio, 1.0)
-            decay = learning_rate * ops.cast(self.weight_decay * ratio, dtype)
-            new_value = new_value - decay * variable
-        self.assign(variable, new_value)
 
     def get_config(self):
         config = super().get_config()
@@ -159,3 +144,13 @@ class AdamP(keras.optimizers.Optimizer):
             }
         )
         return config
+
+
+def _decay_of(optimizer, variable):
+    """The decoupled weight decay of `variable`: 0 when the optimizer has
+    none or `exclude_from_weight_decay` names the variable."""
+    if not optimizer.weight_decay:
+        return 0.0
+    if not keras_internals.uses_weight_decay(optimizer, variable):
+        return 0.0
+    return optimizer.weight_decay

@@ -1,8 +1,8 @@
 import keras
-from keras import ops
 
+from kerastricks import backend
 from kerastricks.api_export import kerastricks_export
-from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.optimizers.adamp import _decay_of
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
@@ -106,38 +106,24 @@ class SGDP(keras.optimizers.Optimizer):
     _apply_weight_decay = keras_internals.skip_base_weight_decay
 
     def update_step(self, gradient, variable, learning_rate):
-        dtype = variable.dtype
-        learning_rate = ops.cast(learning_rate, dtype)
-        gradient = ops.cast(gradient, dtype)
-        momentum = ops.cast(self.momentum, dtype)
-        if self.dampening:
-            scaled_gradient = gradient * ops.cast(1.0 - self.dampening, dtype)
-        else:
-            scaled_gradient = gradient
+        buffer = None
         if self.momentum:
             buffer = self._momentums[
                 keras_internals.variable_index(self, variable)]
-            buffer_value = buffer * momentum + scaled_gradient
-            self.assign(buffer, buffer_value)
-        else:
-            # momentum=0 keeps no state: the buffer would equal this.
-            buffer_value = scaled_gradient
-        if self.nesterov:
-            direction = gradient + momentum * buffer_value
-        else:
-            direction = buffer_value
-        direction, fired = remove_radial_component(
-            direction, gradient, variable, self.delta, self.epsilon
+        backend.get().sgdp_update(
+            self.assign,
+            variable,
+            gradient,
+            buffer,
+            learning_rate,
+            momentum=self.momentum,
+            dampening=self.dampening,
+            epsilon=self.epsilon,
+            delta=self.delta,
+            wd_ratio=self.wd_ratio,
+            weight_decay=_decay_of(self, variable),
+            nesterov=self.nesterov,
         )
-        new_value = variable - learning_rate * direction
-        if self.weight_decay and keras_internals.uses_weight_decay(
-                self, variable):
-            ratio = ops.where(fired, self.wd_ratio, 1.0)
-            decay = self.weight_decay * ratio / (1.0 - self.momentum)
-            new_value = new_value - learning_rate * ops.cast(decay, dtype) * (
-                variable
-            )
-        self.assign(variable, new_value)
 
     def get_config(self):
         config = super().get_config()

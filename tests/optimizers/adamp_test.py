@@ -6,6 +6,7 @@ from absl.testing import parameterized
 
 import kerastricks
 from kerastricks import testing
+from kerastricks.testing.test_case import MULTI_STEP_TOLERANCE
 from tests.references import optimizers as reference
 
 
@@ -25,6 +26,50 @@ def orthogonal_gradients(seed=1):
         return grads
 
     return gradient_fn
+
+
+def whole_tensor_orthogonal_gradients(seed=2):
+    """Gradients of rank-2 weights aligned with channel 0 and anti-aligned
+    with channel 1 so that their dot products cancel: the per-channel view
+    never fires and the whole-tensor view always does. Vectors get plain
+    random gradients."""
+    rng = np.random.default_rng(seed)
+
+    def gradient_fn(step, params):
+        grads = []
+        for p in params:
+            g = rng.normal(size=p.shape)
+            if p.ndim > 1:
+                w = p.reshape(-1, p.shape[-1])
+                g = np.zeros_like(w)
+                g[:, 0] = w[:, 0]
+                g[:, 1] = -w[:, 1] * np.sum(w[:, 0] ** 2) / np.sum(
+                    w[:, 1] ** 2)
+                g = g.reshape(p.shape)
+            grads.append(g.astype("float32"))
+        return grads
+
+    return gradient_fn
+
+
+def run_steps_against_reference(test, optimizer, reference_optimizer,
+                                 gradient_fn, shapes, steps=6):
+    """`steps` of `optimizer.apply_gradients` equal the NumPy reference."""
+    rng = np.random.default_rng(0)
+    params = [rng.normal(size=shape).astype("float32") for shape in shapes]
+    variables = [keras.Variable(p) for p in params]
+    init, update = reference_optimizer
+    state = init(params)
+    for step in range(1, steps + 1):
+        grads = gradient_fn(step, params)
+        optimizer.apply_gradients(
+            [(keras.ops.convert_to_tensor(g), v)
+             for g, v in zip(grads, variables)])
+        params, state = update(grads, state, params, step)
+        for variable, expected in zip(variables, params):
+            test.assertAllClose(variable, expected,
+                                atol=MULTI_STEP_TOLERANCE,
+                                rtol=MULTI_STEP_TOLERANCE)
 
 
 class AdamPTest(testing.TestCase):
@@ -76,6 +121,21 @@ class AdamPTest(testing.TestCase):
             check_convergence=False,
             check_weight_decay=False,
             check_gradient_accumulation=False,
+        )
+
+    @parameterized.parameters((False, 0.1), (True, 0.0))
+    def test_whole_tensor_view_against_reference(self, nesterov,
+                                                 weight_decay):
+        # Steps where only the whole-tensor view fires, and (the vector)
+        # where nothing is projected but weight decay applies in full.
+        kwargs = {"learning_rate": 0.1, "nesterov": nesterov,
+                  "weight_decay": weight_decay}
+        run_steps_against_reference(
+            self,
+            kerastricks.optimizers.AdamP(**kwargs),
+            reference.adamp(**kwargs),
+            whole_tensor_orthogonal_gradients(),
+            shapes=((3,), (4, 3), (2, 2, 3)),
         )
 
     def test_update_is_tangent_for_scale_invariant_kernel(self):

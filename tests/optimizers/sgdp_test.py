@@ -7,6 +7,8 @@ from absl.testing import parameterized
 import kerastricks
 from kerastricks import testing
 from tests.optimizers.adamp_test import orthogonal_gradients
+from tests.optimizers.adamp_test import run_steps_against_reference
+from tests.optimizers.adamp_test import whole_tensor_orthogonal_gradients
 from tests.references import optimizers as reference
 
 
@@ -59,6 +61,21 @@ class SGDPTest(testing.TestCase):
             check_convergence=False,
             check_weight_decay=False,
             check_gradient_accumulation=False,
+        )
+
+    @parameterized.parameters((0.9, False, 0.1), (0.9, True, 0.0),
+                              (0.0, False, 0.1))
+    def test_whole_tensor_view_against_reference(self, momentum, nesterov,
+                                                 weight_decay):
+        kwargs = {"learning_rate": 0.1, "momentum": momentum,
+                  "nesterov": nesterov, "weight_decay": weight_decay,
+                  "dampening": 0.0 if nesterov else 0.1}
+        run_steps_against_reference(
+            self,
+            kerastricks.optimizers.SGDP(**kwargs),
+            reference.sgdp(**kwargs),
+            whole_tensor_orthogonal_gradients(),
+            shapes=((3,), (4, 3), (2, 2, 3)),
         )
 
     def test_momentum_buffer_is_not_projected(self):

@@ -5,3 +5,5 @@ from kerastricks.backend.jax.per_example_gradients import (
 )
 from kerastricks.backend.jax.training_step import loss_and_gradients
 from kerastricks.backend.jax.training_step import train_step
+from kerastricks.backend.projected_updates import adamp_update
+from kerastricks.backend.projected_updates import sgdp_update

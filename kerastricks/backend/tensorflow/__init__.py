@@ -1,5 +1,7 @@
 """TensorFlow implementations of kerastricks' backend needs."""
 
+from kerastricks.backend.projected_updates import adamp_update
+from kerastricks.backend.projected_updates import sgdp_update
 from kerastricks.backend.tensorflow.per_example_gradients import (
     compile_per_example_gradients,
 )
