@@ -80,12 +80,6 @@ class OrthoGradTest(testing.TestCase):
         self.assertIsInstance(revived.optimizer, keras.optimizers.AdamW)
         self.assertEqual(revived.optimizer.learning_rate, 0.01)
 
-    def test_basics(self):
-        self.run_optimizer_test(
-            functools.partial(orthograd_sgd, momentum=0.8),
-            reference.orthograd_sgd(learning_rate=0.1, momentum=0.8),
-        )
-
     def test_correctness_against_reference(self):
         self.run_optimizer_test(
             orthograd_sgd,
@@ -95,6 +89,7 @@ class OrthoGradTest(testing.TestCase):
             check_convergence=False,
             check_weight_decay=False,
             check_gradient_accumulation=False,
+            check_resumption=False,
         )
 
     def test_functional_matches_numpy(self):

@@ -37,13 +37,6 @@ class SGDPTest(testing.TestCase):
             )
         )
 
-    def test_basics(self):
-        kwargs = {"learning_rate": 0.1, "momentum": 0.9}
-        self.run_optimizer_test(
-            functools.partial(kerastricks.optimizers.SGDP, **kwargs),
-            reference.sgdp(**kwargs),
-        )
-
     @parameterized.product(
         momentum=(0.0, 0.9), nesterov=(False, True), weight_decay=(0.0, 0.1)
     )
@@ -61,6 +54,7 @@ class SGDPTest(testing.TestCase):
             check_convergence=False,
             check_weight_decay=False,
             check_gradient_accumulation=False,
+            check_resumption=False,
         )
 
     @parameterized.parameters((0.9, False, 0.1), (0.9, True, 0.0),
