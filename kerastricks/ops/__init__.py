@@ -18,6 +18,7 @@ from kerastricks.ops.fisher_merge import negative_log_likelihood
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.logit_z_loss import logit_z_loss
+from kerastricks.ops.lookahead import lookahead_update
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.radial_projection import remove_radial_component
@@ -27,11 +28,15 @@ from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
 from kerastricks.ops.stablemax import stablemax
 from kerastricks.ops.stablemax import stablemax_cross_entropy
+from kerastricks.ops.stochastic_weight_averaging import swa_cyclic_learning_rate
+from kerastricks.ops.stochastic_weight_averaging import swa_running_average
 from kerastricks.ops.tract import conv2d_patches
 from kerastricks.ops.tract import tract_conv2d
 from kerastricks.ops.tract import tract_dense
 from kerastricks.ops.tract import tract_kernel_gradient
 from kerastricks.ops.trajectory_loss import trajectory_loss
+from kerastricks.ops.weight_normalization import weight_normalization_data_init
+from kerastricks.ops.weight_normalization import weight_normalize
 from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "group_generalized_mean_pooling",
     "kmeans",
     "logit_z_loss",
+    "lookahead_update",
     "negative_log_likelihood",
     "nt_xent_loss",
     "log_stablemax",
@@ -60,10 +66,14 @@ __all__ = [
     "stablemax",
     "stablemax_cross_entropy",
     "supervised_contrastive_loss",
+    "swa_cyclic_learning_rate",
+    "swa_running_average",
     "trajectory_loss",
     "tract_conv2d",
     "tract_dense",
     "tract_kernel_gradient",
+    "weight_normalization_data_init",
+    "weight_normalize",
     "weighted_categorical_cross_entropy",
     "z_loss",
 ]
