@@ -100,9 +100,11 @@ class WeightNormalization(keras.layers.Wrapper):
         self.g = self.add_weight(name="g", shape=(channels,),
                                  initializer=kernel_norm)
         if self.data_init:
+            # A float flag (0 or 1): mixed precision keeps every weight
+            # float32.
             self.initialized = self.add_weight(
-                name="initialized", shape=(), dtype="int32",
-                initializer="zeros", trainable=False)
+                name="initialized", shape=(), initializer="zeros",
+                trainable=False)
             self.g_offset = self.add_weight(
                 name="g_offset", shape=(channels,), initializer="zeros",
                 trainable=False)
@@ -151,7 +153,7 @@ class WeightNormalization(keras.layers.Wrapper):
             bias_offset = ops.where(
                 first, ops.stop_gradient(initial_bias - bias), bias_offset)
             self.bias_offset.assign(bias_offset)
-        self.initialized.assign(ops.ones((), "int32"))
+        self.initialized.assign(ops.ones((), self.initialized.dtype))
         return scale_offset, bias_offset
 
     def _channel_axis(self):

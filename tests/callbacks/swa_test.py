@@ -19,6 +19,9 @@ class _Record(keras.callbacks.Callback):
         super().__init__()
         self.weights, self.rates = [], []
 
+    def on_train_begin(self, logs=None):
+        self.initial = self.model.get_weights()
+
     def on_train_batch_begin(self, batch, logs=None):
         self.rates.append(float(_numpy(self.model.optimizer.learning_rate)))
 
@@ -95,8 +98,19 @@ class SWATest(testing.TestCase):
         self.assertAllClose(model.get_weights(), expected)
         self.assertAllClose(swa.averaged_weights, expected)
         cycle = [0.04, 0.03, 0.02, 0.01]
-        self.assertAllClose(record.rates, [0.1, 0.1] + cycle + cycle,
-                            atol=1e-7)
+        rates = [0.1, 0.1] + cycle + cycle
+        self.assertAllClose(record.rates, rates, atol=1e-7)
+        # The rates reach the compiled step: NumPy SGD on the mse of a
+        # linear model with them gives the recorded epoch-end weights.
+        kernel, bias = (w.astype("float64") for w in record.initial)
+        for step, rate in enumerate(rates):
+            xb, yb = x[4 * (step % 2):][:4], y[4 * (step % 2):][:4]
+            error = 2.0 * (xb @ kernel + bias - yb) / yb.size
+            kernel, bias = (kernel - rate * xb.T @ error,
+                            bias - rate * error.sum(axis=0))
+            if step % 2:
+                self.assertAllClose(record.weights[step // 2],
+                                    [kernel, bias], atol=1e-5, rtol=1e-5)
         swa.swap_weights()
         self.assertAllClose(model.get_weights(), record.weights[-1])
 
