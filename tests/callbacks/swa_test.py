@@ -174,3 +174,27 @@ class SWATest(testing.TestCase):
                             atol=1e-6, rtol=1e-6)
         self.assertFalse(os.path.exists(os.path.join(folder,
                                                      "swa_averages.npz")))
+
+    def test_swap_on_evaluate(self):
+        # Validation in epoch 1 runs before that epoch's snapshot, on the
+        # average so far: the weights after epoch 0, which epoch 0's
+        # validation (before any average) also used. Training continues
+        # from the swapped-back weights.
+        rng = np.random.default_rng(3)
+        x = rng.normal(size=(8, 3)).astype("float32")
+        y = rng.normal(size=(8, 2)).astype("float32")
+        swa = kerastricks.callbacks.SWA(0, swap_on_evaluate=True)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        record = _Record()
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse",
+                      jit_compile=testing.JIT_COMPILE)
+        history = model.fit(x, y, epochs=2, batch_size=4, shuffle=False,
+                            validation_data=(x, y), verbose=0,
+                            callbacks=[swa, record])
+        val_loss = history.history["val_loss"]
+        self.assertAllClose(val_loss[1], val_loss[0], atol=1e-6)
+        self.assertFalse(np.allclose(record.weights[0][0],
+                                     record.weights[1][0]))
+        self.assertAllClose(model.get_weights(), [
+            np.mean([record.weights[0][j], record.weights[1][j]], axis=0)
+            for j in range(2)])
