@@ -5,9 +5,11 @@ from kerastricks.callbacks.opposing_signals_monitor import (
 from kerastricks.callbacks.softmax_collapse_monitor import (
     SoftmaxCollapseMonitor,
 )
+from kerastricks.callbacks.swa import SWA
 
 __all__ = [
     "DataPruningScores",
     "OpposingSignalsMonitor",
     "SoftmaxCollapseMonitor",
+    "SWA",
 ]

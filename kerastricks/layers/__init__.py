@@ -6,10 +6,12 @@ from kerastricks.layers.qk_norm_multi_head_attention import (
 )
 from kerastricks.layers.spatial_pyramid_pooling2d import SpatialPyramidPooling2D
 from kerastricks.layers.tract import TrAct
+from kerastricks.layers.weight_normalization import WeightNormalization
 
 __all__ = [
     "GroupGeneralizedMeanPooling",
     "QKNormMultiHeadAttention",
     "SpatialPyramidPooling2D",
     "TrAct",
+    "WeightNormalization",
 ]

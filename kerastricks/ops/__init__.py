@@ -22,6 +22,7 @@ from kerastricks.ops.learning_rate_schedules import cyclical_learning_rate
 from kerastricks.ops.learning_rate_schedules import one_cycle_learning_rate
 from kerastricks.ops.learning_rate_schedules import warmup_stable_decay
 from kerastricks.ops.logit_z_loss import logit_z_loss
+from kerastricks.ops.lookahead import lookahead_update
 from kerastricks.ops.metric_learning import contrastive_margin_loss
 from kerastricks.ops.metric_learning import npairs_loss
 from kerastricks.ops.metric_learning import pairwise_distance
@@ -40,11 +41,15 @@ from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
 from kerastricks.ops.stablemax import stablemax
 from kerastricks.ops.stablemax import stablemax_cross_entropy
+from kerastricks.ops.stochastic_weight_averaging import swa_cyclic_learning_rate
+from kerastricks.ops.stochastic_weight_averaging import swa_running_average
 from kerastricks.ops.tract import conv2d_patches
 from kerastricks.ops.tract import tract_conv2d
 from kerastricks.ops.tract import tract_dense
 from kerastricks.ops.tract import tract_kernel_gradient
 from kerastricks.ops.trajectory_loss import trajectory_loss
+from kerastricks.ops.weight_normalization import weight_normalization_data_init
+from kerastricks.ops.weight_normalization import weight_normalize
 from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
@@ -60,6 +65,7 @@ __all__ = [
     "group_generalized_mean_pooling",
     "kmeans",
     "logit_z_loss",
+    "lookahead_update",
     "negative_log_likelihood",
     "nt_xent_loss",
     "log_stablemax",
@@ -75,11 +81,15 @@ __all__ = [
     "stablemax_cross_entropy",
     "supervised_contrastive_loss",
     "surrogate_gap_gradient",
+    "swa_cyclic_learning_rate",
+    "swa_running_average",
     "trajectory_loss",
     "variance_rectification",
     "tract_conv2d",
     "tract_dense",
     "tract_kernel_gradient",
+    "weight_normalization_data_init",
+    "weight_normalize",
     "weighted_categorical_cross_entropy",
     "z_loss",
     "sparse_categorical_focal_loss",
