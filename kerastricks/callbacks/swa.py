@@ -319,8 +319,10 @@ def _inputs_of(data):
         data = data[0]
     x = np.asarray(data)
     if x.ndim == 0 or len(x) == 0 or x.dtype.kind not in "biuf":
+        received = (f"bn_update_data={data!r}" if x.ndim == 0 else
+                    f"bn_update_data with shape {x.shape} and dtype "
+                    f"{x.dtype}")
         raise ValueError(
             "Argument `bn_update_data` must be a non-empty numeric array of "
-            "inputs, or an (x, y) tuple. Received: bn_update_data with "
-            f"shape {x.shape} and dtype {x.dtype}")
+            f"inputs, or an (x, y) tuple. Received: {received}")
     return x

@@ -63,6 +63,11 @@ DECLARED = {
     # activations
     ("stablemax", "x"): ("skip", "the input tensor: a call-time check"),
     # callbacks
+    ("SWA", "start_epoch"): "index",
+    ("SWA", "learning_rate"): [NAN, INF, -1.0, 0.0, True, "abc"],
+    ("SWA", "min_learning_rate"): [NAN, INF, -1.0, 0.0, True, "abc"],
+    ("SWA", "bn_update_data"): ["abc", 1],
+    ("SWA", "backup_dir"): [1, True],
     ("DataPruningScores", "data"): "object",
     ("DataPruningScores", "score"): "choice",
     ("DataPruningScores", "batch_size"): "count",
@@ -78,6 +83,7 @@ DECLARED = {
     ("SoftmaxCollapseMonitor", "warn_above"): "fraction",
     ("SoftmaxCollapseMonitor", "stop_above"): "optional_real",
     # layers
+    ("WeightNormalization", "layer"): "object",
     ("GroupGeneralizedMeanPooling", "groups"): "count",
     ("GroupGeneralizedMeanPooling", "p_initializer"): "positive",
     ("GroupGeneralizedMeanPooling", "epsilon"): "positive",
@@ -96,6 +102,10 @@ DECLARED = {
     ("TrAct", "layer"): "object",
     ("TrAct", "lambda_"): "positive",
     # losses
+    ("SparseCategoricalFocalLoss", "alpha"): [
+        NAN, INF, -1.0, True, "abc", [NAN, 1.0]],
+    ("TripletHardLoss", "distance_metric"): "choice",
+    ("TripletSemiHardLoss", "distance_metric"): "choice",
     ("AnyLoss", "metric"): "choice",
     ("CrossEntropyDiceLoss", "class_weights"): [
         "abc", 3, [NAN, 1.0, 1.0], [INF, 1.0, 1.0], [-1.0, 1.0, 1.0]],
@@ -109,6 +119,9 @@ DECLARED = {
     ("SupervisedContrastiveLoss", "temperature"): "positive",
     ("ZLoss", "a"): "positive",
     # model wrappers
+    ("FriendlySAM", "model"): "object",
+    ("GSAM", "model"): "object",
+    ("LookSAM", "model"): "object",
     ("MESA", "model"): "object",
     ("MESA", "temperature"): "positive",
     ("MESA", "trajectory_loss_weight"): "non_negative",
@@ -127,6 +140,10 @@ DECLARED = {
     ("SAM", "eta"): "non_negative",
     ("SAM", "epsilon"): "positive",
     # optimizers
+    ("AdaBelief", "weight_decay"): [NAN, INF, -1.0, True, "abc"],
+    ("Adan", "weight_decay"): [NAN, INF, -1.0, True, "abc"],
+    ("Lookahead", "optimizer"): "object",
+    ("RAdam", "weight_decay"): [NAN, INF, -1.0, True, "abc"],
     ("AdamP", "learning_rate"): "learning_rate",
     ("AdamP", "epsilon"): "positive",
     ("AdamP", "delta"): "positive",
@@ -143,6 +160,21 @@ DECLARED = {
     ("SGDP", "wd_ratio"): "non_negative",
     ("SGDP", "weight_decay"): [NAN, INF, -1.0, True, "abc"],
     # utilities
+    # schedules
+    ("CyclicalLearningRate", "initial_learning_rate"): "non_negative",
+    ("CyclicalLearningRate", "maximal_learning_rate"): "non_negative",
+    ("CyclicalLearningRate", "step_size"): "positive",
+    ("CyclicalLearningRate", "mode"): "choice",
+    ("CyclicalLearningRate", "scale_fn"): ["abc", 1],
+    ("CyclicalLearningRate", "scale_mode"): "choice",
+    ("OneCycleLearningRate", "maximal_learning_rate"): "positive",
+    ("OneCycleLearningRate", "total_steps"): "count",
+    ("OneCycleLearningRate", "anneal_strategy"): "choice",
+    ("WarmupStableDecay", "peak_learning_rate"): "positive",
+    ("WarmupStableDecay", "warmup_steps"): "index",
+    ("WarmupStableDecay", "stable_steps"): "index",
+    ("WarmupStableDecay", "decay_steps"): "count",
+    ("WarmupStableDecay", "decay_shape"): "choice",
     ("diagonal_fisher", "model"): "object",
     ("diagonal_fisher", "x"): _ARRAY,
     ("diagonal_fisher", "y"): ("skip", "labels, only read with "
