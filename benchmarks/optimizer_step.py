@@ -68,6 +68,17 @@ COMPARED = [
     Compared("OrthoGrad(SGD)",
              lambda: kerastricks.optimizers.OrthoGrad(
                  keras.optimizers.SGD(0.1, momentum=0.9)), "SGD", None),
+    Compared("RAdam", lambda: kerastricks.optimizers.RAdam(1e-3), "Adam",
+             ("RAdam", {"lr": 1e-3})),
+    Compared("AdaBelief", lambda: kerastricks.optimizers.AdaBelief(1e-3),
+             "Adam", ("AdaBelief", {"lr": 1e-3})),
+    Compared("Adan", lambda: kerastricks.optimizers.Adan(1e-3), "Adam",
+             ("Adan", {"lr": 1e-3})),
+    # pytorch-optimizer's Lookahead wraps a torch optimizer, which the peer
+    # harness (one class over the parameters) does not build.
+    Compared("Lookahead(Adam)",
+             lambda: kerastricks.optimizers.Lookahead(
+                 keras.optimizers.Adam(1e-3)), "Adam", None),
 ]
 
 
