@@ -87,6 +87,16 @@ class WeightNormalization(keras.layers.Wrapper):
         self.data_init = validation.check_bool("data_init", data_init)
 
     def build(self, input_shape):
+        owner = f"WeightNormalization({type(self.layer).__name__})"
+        if isinstance(self.layer, keras.layers.Dense):
+            if len(input_shape) < 2:
+                raise ValueError(
+                    f"{owner} expects `inputs` of rank >= 2 (batch, ..., "
+                    f"features). Received: inputs of shape "
+                    f"{tuple(input_shape)}")
+        else:
+            validation.check_input_rank(owner, "inputs", input_shape,
+                                        (self.layer.rank + 2,))
         super().build(input_shape)
         kernel = self.layer.kernel
         channels = kernel.shape[-1]
@@ -115,6 +125,9 @@ class WeightNormalization(keras.layers.Wrapper):
 
     def call(self, inputs, training=None):
         _check_supported_state(self.layer)
+        validation.check_floating_input(
+            f"WeightNormalization({type(self.layer).__name__})", "inputs",
+            inputs)
         direction = weight_normalize(self.layer.kernel, 1.0)
         pre_activations = self._linear(
             inputs, ops.cast(direction, self.compute_dtype))

@@ -24,7 +24,7 @@ def check_elementwise_targets(loss_name, y_true, y_pred, what):
     """Floating `y_pred` and `y_true` of its shape up to trailing size-1
     axes (`what` names one target in the error); returns `y_true`
     reshaped to `y_pred`'s shape, and `y_pred`."""
-    y_pred = validation.check_predictions(loss_name, y_pred)
+    y_pred = validation.check_predictions(loss_name, y_pred, min_rank=1)
     y_true = ops.convert_to_tensor(y_true)
     true_shape, pred_shape = tuple(y_true.shape), tuple(y_pred.shape)
     if not _shapes_agree(true_shape, pred_shape):

@@ -184,7 +184,73 @@ def _loss_cases():
     for name in ("AnyLoss", "FBetaLoss", "AccuracyLoss",
                  "BalancedAccuracyLoss", "GeometricMeanLoss"):
         cases[name] = _binary_cases(name, getattr(losses, name))
+    focal = "SparseCategoricalFocalLoss"
+    cases[focal] = _sparse_cases(focal, losses.SparseCategoricalFocalLoss)
+    for name in ("TripletSemiHardLoss", "TripletHardLoss"):
+        cases[name] = _metric_learning_cases(name, getattr(losses, name))
+    cases["NPairsLoss"] = _npairs_cases()
+    cases["ContrastiveMarginLoss"] = _elementwise_cases(
+        "ContrastiveMarginLoss", losses.ContrastiveMarginLoss,
+        "one 0/1 similarity label", (IDS, EMBEDDINGS), EMBEDDINGS[:, 0])
+    cases["PinballLoss"] = _elementwise_cases(
+        "PinballLoss", losses.PinballLoss, "one target",
+        (LOGITS[:, :2], LOGITS), LOGITS)
     return cases
+
+
+def _metric_learning_cases(loss, make):
+    """Bad calls of a triplet loss on (4, 3) embeddings and class ids."""
+    cube = EMBEDDINGS[:, :, None]
+    return [
+        (make, (IDS, cube), ValueError,
+         f"{loss} expects embeddings of shape (batch, dim). Received: "
+         f"y_pred of shape {cube.shape}"),
+        (make, (IDS, _int(EMBEDDINGS)), *_float_pred(loss)),
+        (make, (IDS[:3], EMBEDDINGS), ValueError, _shape_error(
+            loss, "with sparse labels needs class ids of shape (4,)",
+            IDS[:3], EMBEDDINGS)),
+        (make, (IDS.astype("float32"), EMBEDDINGS), TypeError,
+         f"{loss} with sparse labels needs integer class ids in `y_true`. "
+         "Received: y_true of dtype float32 (use one-hot targets with the "
+         "non-sparse setting, or cast the ids to int32)"),
+    ]
+
+
+def _npairs_cases():
+    loss = "NPairsLoss"
+    make = kerastricks.losses.NPairsLoss
+    similarities = _RNG.normal(size=(4, 4)).astype("float32")
+
+    def not_square(y_pred):
+        return (ValueError, f"{loss} expects a square (batch, batch) "
+                "similarity matrix, e.g. `anchors @ positives.T`. Received: "
+                f"y_pred of shape {y_pred.shape}")
+
+    return [
+        (make, (IDS, EMBEDDINGS), *not_square(EMBEDDINGS)),
+        (make, (IDS, similarities[0]), *not_square(similarities[0])),
+        (make, (IDS, _int(similarities)), *_float_pred(loss)),
+        (make, (IDS[:3], similarities), ValueError, _shape_error(
+            loss, "with sparse labels needs class ids of shape (4,)",
+            IDS[:3], similarities)),
+    ]
+
+
+def _elementwise_cases(loss, make, what, mismatched, y_pred):
+    """Bad calls of a loss whose targets match `y_pred` elementwise;
+    `mismatched` is a `(y_true, y_pred)` pair of disagreeing shapes."""
+    need = (f"needs {what} per entry of `y_pred`: `y_true` of the shape of "
+            "`y_pred` (up to trailing size-1 axes)")
+    targets = np.zeros(y_pred.shape, "float32")
+    return [
+        (make, (targets, _int(y_pred)), *_float_pred(loss)),
+        (make, (targets[:3], y_pred), ValueError,
+         _shape_error(loss, need, targets[:3], y_pred)),
+        (make, mismatched, ValueError, _shape_error(loss, need,
+                                                    *mismatched)),
+        (make, (np.float32(1.0), np.float32(0.5)),
+         *_rank(loss, 1, np.float32(0.5))),
+    ]
 
 
 def _rank_error(owner, name, shape, ranks):
@@ -213,6 +279,9 @@ def _layer_cases():
 
     def tract(wrapped):
         return lambda: layers.TrAct(wrapped())
+
+    def weight_norm(wrapped):
+        return lambda: layers.WeightNormalization(wrapped())
 
     query, value = TOKENS, TOKENS[:, :3]
     return {
@@ -260,6 +329,20 @@ def _layer_cases():
              ValueError,
              f"{mha} needs `attention_mask` of shape (batch, target, source)"
              " = (2, 5, 3). Received: attention_mask of shape (2, 5, 5)"),
+        ],
+        "WeightNormalization": [
+            (weight_norm(lambda: keras.layers.Conv2D(2, 3)), TOKENS,
+             *_rank_error("WeightNormalization(Conv2D)", "inputs",
+                          (2, 5, 4), "4")),
+            (weight_norm(lambda: keras.layers.Conv1D(2, 3)), IMAGES,
+             *_rank_error("WeightNormalization(Conv1D)", "inputs",
+                          (2, 6, 6, 3), "3")),
+            (weight_norm(lambda: keras.layers.Dense(2)), TOKENS[0, 0],
+             ValueError,
+             "WeightNormalization(Dense) expects `inputs` of rank >= 2 "
+             "(batch, ..., features). Received: inputs of shape (4,)"),
+            (weight_norm(lambda: keras.layers.Dense(2)), _int(TOKENS),
+             *_float_input("WeightNormalization(Dense)")),
         ],
         "TrAct": [
             (tract(lambda: keras.layers.Conv2D(2, 3)), TOKENS,

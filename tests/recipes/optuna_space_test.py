@@ -122,7 +122,10 @@ def test_fixed_values_and_what_they_rule_out_are_not_searched():
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(0))
     trial = study.ask()
     values = optuna_search.draw_hyperparameters(recipe, trial)
-    assert set(trial.params) == set(space)
+    # Every knob whose conditions hold is drawn, and no other.
+    assert set(trial.params) == {
+        name for name, (_, conditions) in space.items()
+        if all(values[parent] in allowed for parent, allowed in conditions)}
     assert values["model"] == "mlp" and values["learning_rate"] == 3e-3
 
 
