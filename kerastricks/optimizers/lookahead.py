@@ -3,25 +3,13 @@ from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.lookahead import lookahead_update
+from kerastricks.optimizers.optimizer_wrapper import OptimizerWrapper
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
-# The base-optimizer options belong to the wrapped optimizer, not the wrapper.
-_INNER_ONLY_OPTIONS = (
-    "weight_decay",
-    "clipnorm",
-    "global_clipnorm",
-    "clipvalue",
-    "use_ema",
-    "ema_momentum",
-    "ema_overwrite_frequency",
-    "loss_scale_factor",
-    "gradient_accumulation_steps",
-)
-
 
 @kerastricks_export("kerastricks.optimizers.Lookahead")
-class Lookahead(keras.optimizers.Optimizer):
+class Lookahead(OptimizerWrapper):
     """Lookahead: k steps forward with any optimizer, one step back.
 
     Lookahead keeps a second, slow copy of the weights. The wrapped
@@ -82,39 +70,12 @@ class Lookahead(keras.optimizers.Optimizer):
           Optimizer: k steps forward, 1 step back", NeurIPS 2019.
     """
 
+    own_arguments = ("sync_period", "slow_step_size")
+    example_optimizer = "Adam"
+
     def __init__(self, optimizer, sync_period=5, slow_step_size=0.5,
                  name="lookahead", **kwargs):
-        for option in _INNER_ONLY_OPTIONS:
-            value = kwargs.pop(option, None)
-            if value not in (None, False, 0.99):
-                raise ValueError(
-                    f"Lookahead does not take `{option}`; set it on the "
-                    f"wrapped optimizer instead. Received: {option}={value!r}"
-                )
-        learning_rate = kwargs.pop("learning_rate", None)
-        if learning_rate is not None:
-            raise ValueError(
-                "Lookahead takes its learning rate from the wrapped "
-                "optimizer (read and set it as `Lookahead.learning_rate`); "
-                "pass it there, e.g. `Lookahead(keras.optimizers.Adam("
-                "learning_rate=...))`. Received: "
-                f"learning_rate={learning_rate!r}"
-            )
-        if kwargs:
-            raise ValueError(
-                "Lookahead received unknown arguments. Allowed: optimizer, "
-                f"sync_period, slow_step_size, name. Received: {sorted(kwargs)}"
-            )
-        super().__init__(learning_rate=0.0, name=name)
-        if isinstance(optimizer, (str, dict)):
-            optimizer = keras.optimizers.get(optimizer)
-        if not isinstance(optimizer, keras.optimizers.Optimizer):
-            raise TypeError(
-                "Argument `optimizer` must be a keras.optimizers.Optimizer, "
-                "its name or its serialized dict. Received: "
-                f"optimizer={optimizer!r} of type {type(optimizer).__name__}"
-            )
-        self.optimizer = optimizer
+        super().__init__(optimizer, name=name, **kwargs)
         self.sync_period = validation.check_positive_int("sync_period",
                                                          sync_period)
         self.slow_step_size = validation.check_in_range(
@@ -124,25 +85,8 @@ class Lookahead(keras.optimizers.Optimizer):
     def build(self, var_list):
         if self.built:
             return
-        self.optimizer.build(var_list)
         super().build(var_list)
         self._slow_weights = self.add_optimizer_variables(var_list, "slow")
-
-    @property
-    def variables(self):
-        return super().variables + self.optimizer.variables
-
-    @property
-    def iterations(self):
-        return self.optimizer.iterations
-
-    @property
-    def learning_rate(self):
-        return self.optimizer.learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, learning_rate):
-        self.optimizer.learning_rate = learning_rate
 
     def _step(self, fast_before, slow, fast_after, steps_before,
               steps_after):
@@ -159,15 +103,7 @@ class Lookahead(keras.optimizers.Optimizer):
                                 self.sync_period, self.slow_step_size)
 
     def apply(self, grads, trainable_variables=None):
-        if not self.built:
-            with keras.name_scope(self.name, caller=self):
-                self.build(trainable_variables)
-            self.built = True
-        variables = (
-            keras_internals.built_variables(self)
-            if trainable_variables is None
-            else list(trainable_variables)
-        )
+        variables = self._build_for(trainable_variables)
         # Copies: on TensorFlow and torch a converted variable can alias it,
         # and the inner step below writes it in place.
         steps_before = ops.copy(self.optimizer.iterations)
@@ -183,7 +119,7 @@ class Lookahead(keras.optimizers.Optimizer):
             variable.assign(fast)
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
-        own_variables = super().variables
+        own_variables = self.own_variables
         own_count = len(own_variables)
         inner_values = list(optimizer_variables[own_count:])
         new_trainable, new_inner = self.optimizer.stateless_apply(
@@ -212,30 +148,13 @@ class Lookahead(keras.optimizers.Optimizer):
         with keras.StatelessScope(state_mapping=mapping):
             return ops.convert_to_tensor(self.optimizer.iterations)
 
-    def exclude_from_weight_decay(self, var_list=None, var_names=None):
-        self.optimizer.exclude_from_weight_decay(var_list, var_names)
-
-    def scale_loss(self, loss):
-        return self.optimizer.scale_loss(loss)
-
-    def finalize_variable_values(self, var_list):
-        self.optimizer.finalize_variable_values(var_list)
-
     def get_config(self):
         return {
-            "name": self.name,
-            "optimizer": keras.saving.serialize_keras_object(self.optimizer),
+            **super().get_config(),
             "sync_period": self.sync_period,
             "slow_step_size": self.slow_step_size,
         }
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        optimizer = keras.saving.deserialize_keras_object(
-            config.pop("optimizer"), custom_objects=custom_objects
-        )
-        return cls(optimizer, **config)
 
 
 def _position(variables, variable):

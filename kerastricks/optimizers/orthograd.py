@@ -2,25 +2,12 @@ import keras
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.orthograd import orthogonalize_gradient
-from kerastricks.utils import keras_internals
+from kerastricks.optimizers.optimizer_wrapper import OptimizerWrapper
 from kerastricks.utils import validation
-
-# The base-optimizer options belong to the wrapped optimizer, not the wrapper.
-_INNER_ONLY_OPTIONS = (
-    "weight_decay",
-    "clipnorm",
-    "global_clipnorm",
-    "clipvalue",
-    "use_ema",
-    "ema_momentum",
-    "ema_overwrite_frequency",
-    "loss_scale_factor",
-    "gradient_accumulation_steps",
-)
 
 
 @kerastricks_export("kerastricks.optimizers.OrthoGrad")
-class OrthoGrad(keras.optimizers.Optimizer):
+class OrthoGrad(OptimizerWrapper):
     """⊥Grad: hands any optimizer gradients orthogonal to their weights.
 
     Once a classifier fits its training set, the cheapest way to lower the
@@ -67,61 +54,12 @@ class OrthoGrad(keras.optimizers.Optimizer):
           the Edge of Numerical Stability".
     """
 
+    own_arguments = ("epsilon",)
+    example_optimizer = "AdamW"
+
     def __init__(self, optimizer, epsilon=1e-30, name="orthograd", **kwargs):
-        for option in _INNER_ONLY_OPTIONS:
-            value = kwargs.pop(option, None)
-            if value not in (None, False, 0.99):
-                raise ValueError(
-                    f"OrthoGrad does not take `{option}`; set it on the "
-                    f"wrapped optimizer instead. Received: {option}={value!r}"
-                )
-        learning_rate = kwargs.pop("learning_rate", None)
-        if learning_rate is not None:
-            raise ValueError(
-                "OrthoGrad takes its learning rate from the wrapped optimizer "
-                "(read and set it as `OrthoGrad.learning_rate`); pass it "
-                "there, e.g. `OrthoGrad(keras.optimizers.AdamW("
-                "learning_rate=...))`. Received: "
-                f"learning_rate={learning_rate!r}"
-            )
-        if kwargs:
-            raise ValueError(
-                "OrthoGrad received unknown arguments. Allowed: optimizer, "
-                f"epsilon, name. Received: {sorted(kwargs)}"
-            )
-        super().__init__(learning_rate=0.0, name=name)
-        if isinstance(optimizer, (str, dict)):
-            optimizer = keras.optimizers.get(optimizer)
-        if not isinstance(optimizer, keras.optimizers.Optimizer):
-            raise TypeError(
-                "Argument `optimizer` must be a keras.optimizers.Optimizer, "
-                "its name or its serialized dict. Received: "
-                f"optimizer={optimizer!r} of type {type(optimizer).__name__}"
-            )
-        self.optimizer = optimizer
+        super().__init__(optimizer, name=name, **kwargs)
         self.epsilon = validation.check_positive("epsilon", epsilon)
-
-    def build(self, var_list):
-        if self.built:
-            return
-        self.optimizer.build(var_list)
-        super().build(var_list)
-
-    @property
-    def variables(self):
-        return super().variables + self.optimizer.variables
-
-    @property
-    def iterations(self):
-        return self.optimizer.iterations
-
-    @property
-    def learning_rate(self):
-        return self.optimizer.learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, learning_rate):
-        self.optimizer.learning_rate = learning_rate
 
     def _orthogonalize(self, grads, values):
         return [
@@ -132,21 +70,13 @@ class OrthoGrad(keras.optimizers.Optimizer):
         ]
 
     def apply(self, grads, trainable_variables=None):
-        if not self.built:
-            with keras.name_scope(self.name, caller=self):
-                self.build(trainable_variables)
-            self.built = True
-        variables = (
-            keras_internals.built_variables(self)
-            if trainable_variables is None
-            else list(trainable_variables)
-        )
+        variables = self._build_for(trainable_variables)
         self.optimizer.apply(
             self._orthogonalize(grads, variables), trainable_variables
         )
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
-        own_count = len(super().variables)
+        own_count = len(self.own_variables)
         grads = self._orthogonalize(grads, trainable_variables)
         trainable_variables, inner_variables = self.optimizer.stateless_apply(
             optimizer_variables[own_count:], grads, trainable_variables
@@ -160,26 +90,8 @@ class OrthoGrad(keras.optimizers.Optimizer):
         ]
         return trainable_variables, own_values + list(inner_variables)
 
-    def exclude_from_weight_decay(self, var_list=None, var_names=None):
-        self.optimizer.exclude_from_weight_decay(var_list, var_names)
-
-    def scale_loss(self, loss):
-        return self.optimizer.scale_loss(loss)
-
-    def finalize_variable_values(self, var_list):
-        self.optimizer.finalize_variable_values(var_list)
-
     def get_config(self):
         return {
-            "name": self.name,
-            "optimizer": keras.saving.serialize_keras_object(self.optimizer),
+            **super().get_config(),
             "epsilon": self.epsilon,
         }
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        optimizer = keras.saving.deserialize_keras_object(
-            config.pop("optimizer"), custom_objects=custom_objects
-        )
-        return cls(optimizer, **config)
