@@ -83,6 +83,11 @@ class GrokkingRecipe(Recipe):
             "train_fraction", train_fraction, 0, 1,
             low_inclusive=False, high_inclusive=False,
         )
+        if not float64_available():
+            # A search must not draw a precision this process cannot
+            # compute; asking for float64 by name still gets the error of
+            # `build_model`, which says how to enable it.
+            self.set_hyperparameters(precision="float32")
 
     def declare_hyperparameters(self, hp):
         values = {
