@@ -174,6 +174,8 @@ def surrogate_gap_gradient(gradients, perturbed_gradients, alpha,
         The list of update tensors, in the dtypes of `perturbed_gradients`.
     """
     vertical = orthogonal_component(gradients, perturbed_gradients, epsilon)
+    perturbed_gradients = [ops.convert_to_tensor(g)
+                           for g in perturbed_gradients]
     return [
         g - ops.cast(alpha * o, g.dtype)
         for g, o in zip(perturbed_gradients, vertical)

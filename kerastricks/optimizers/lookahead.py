@@ -122,8 +122,11 @@ class Lookahead(OptimizerWrapper):
         own_variables = self.own_variables
         own_count = len(own_variables)
         inner_values = list(optimizer_variables[own_count:])
+        # Copies: an inner step may write its inputs in place (AdamP and
+        # SGDP do on torch), and the values before the step are read below.
         new_trainable, new_inner = self.optimizer.stateless_apply(
-            inner_values, grads, trainable_variables)
+            [ops.copy(value) for value in inner_values], grads,
+            [ops.copy(value) for value in trainable_variables])
         steps_before = self._inner_iterations(inner_values)
         steps_after = self._inner_iterations(new_inner)
         new_own = [ops.convert_to_tensor(value)
