@@ -98,7 +98,7 @@ class TrAct(keras.layers.Wrapper):
         super().build(input_shape)
 
     def call(self, inputs):
-        _check_supported_state(self.layer)
+        validation.check_plain_kernel("TrAct", self.layer)
         if not keras.backend.is_float_dtype(inputs.dtype):
             raise TypeError(
                 "TrAct expects floating point inputs. "
@@ -147,17 +147,4 @@ def _check_wrappable(layer):
             "would need one Gram matrix per group). "
             f"Received: groups={groups}"
         )
-    _check_supported_state(layer)
-
-
-def _check_supported_state(layer):
-    if getattr(layer, "lora_enabled", False):
-        raise ValueError(
-            "TrAct cannot wrap a layer with LoRA enabled (its kernel is a "
-            f"sum of factors). Received: layer={layer.name!r}"
-        )
-    if getattr(layer, "quantization_mode", None) is not None:
-        raise ValueError(
-            "TrAct cannot wrap a quantized layer. Received: "
-            f"quantization_mode={layer.quantization_mode!r}"
-        )
+    validation.check_plain_kernel("TrAct", layer)

@@ -124,7 +124,7 @@ class WeightNormalization(keras.layers.Wrapper):
                     initializer="zeros", trainable=False))
 
     def call(self, inputs, training=None):
-        _check_supported_state(self.layer)
+        validation.check_plain_kernel("WeightNormalization", self.layer)
         validation.check_floating_input(
             f"WeightNormalization({type(self.layer).__name__})", "inputs",
             inputs)
@@ -216,17 +216,4 @@ def _check_wrappable(layer):
             "or Conv3D (whose `call` is not overridden). Received: "
             f"layer={layer!r}"
         )
-    _check_supported_state(layer)
-
-
-def _check_supported_state(layer):
-    if getattr(layer, "lora_enabled", False):
-        raise ValueError(
-            "WeightNormalization cannot wrap a layer with LoRA enabled (its "
-            f"kernel is a sum of factors). Received: layer={layer.name!r}"
-        )
-    if getattr(layer, "quantization_mode", None) is not None:
-        raise ValueError(
-            "WeightNormalization cannot wrap a quantized layer. Received: "
-            f"quantization_mode={layer.quantization_mode!r}"
-        )
+    validation.check_plain_kernel("WeightNormalization", layer)

@@ -528,3 +528,18 @@ def check_logit_outputs(name, model, technique):
         "keras.applications, `activation=None` on the last layer) and give "
         "the loss `from_logits=True`."
     )
+
+
+def check_plain_kernel(owner, layer):
+    """Raises `ValueError` unless `layer`'s kernel is one plain variable
+    (`owner` rewrites it): not LoRA factors, not quantized."""
+    if getattr(layer, "lora_enabled", False):
+        raise ValueError(
+            f"{owner} cannot wrap a layer with LoRA enabled (its kernel is a "
+            f"sum of factors). Received: layer={layer.name!r}"
+        )
+    if getattr(layer, "quantization_mode", None) is not None:
+        raise ValueError(
+            f"{owner} cannot wrap a quantized layer. Received: "
+            f"quantization_mode={layer.quantization_mode!r}"
+        )
