@@ -82,3 +82,25 @@ def variance_rectification(step, beta_2, threshold=5.0):
         rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0)))
     rectifier = ops.where(adaptive, ops.sqrt(ratio), ops.zeros_like(ratio))
     return rectifier, adaptive
+
+
+def rectified_direction(m, second_moment, step, beta_1, beta_2, epsilon,
+                        threshold, degenerated_to_sgd):
+    """The step direction of a rectified Adam-type optimizer (RAdam, and
+    AdaBelief with `rectify=True`, whose `second_moment` is its belief s_t).
+
+    Where `adaptive` (rho_t >= `threshold`): r_t * sqrt(1 - beta_2**t) /
+    (1 - beta_1**t) * m / (sqrt(second_moment) + epsilon); elsewhere the
+    bias-corrected momentum m / (1 - beta_1**t) if `degenerated_to_sgd`,
+    else no step. Returns `(direction, adaptive)`.
+    """
+    bias_correction_1 = one_minus_power(beta_1, step)
+    bias_correction_2 = one_minus_power(beta_2, step)
+    rectifier, adaptive = variance_rectification(step, beta_2, threshold)
+    adaptive_direction = (
+        rectifier * ops.sqrt(bias_correction_2) / bias_correction_1
+    ) * (m / (ops.sqrt(second_moment) + epsilon))
+    fallback = 1.0 if degenerated_to_sgd else 0.0
+    sgd_direction = (fallback / bias_correction_1) * m
+    return ops.where(adaptive, adaptive_direction, sgd_direction), adaptive
+

@@ -3,7 +3,7 @@ from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.rectification import one_minus_power
-from kerastricks.ops.rectification import variance_rectification
+from kerastricks.ops.rectification import rectified_direction
 from kerastricks.optimizers.radam import check_rectify_threshold
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
@@ -153,20 +153,14 @@ class AdaBelief(keras.optimizers.Optimizer):
         self.assign(self._momentums[index], m)
         self.assign(self._beliefs[index], s)
 
-        bias_correction_1 = one_minus_power(self.beta_1, step)
-        bias_correction_2 = one_minus_power(self.beta_2, step)
         if self.rectify:
-            rectifier, adaptive = variance_rectification(
-                step, self.beta_2, self.rectify_threshold
-            )
-            adaptive_direction = (
-                rectifier * ops.sqrt(bias_correction_2) / bias_correction_1
-            ) * (m / (ops.sqrt(s) + self.epsilon))
-            fallback = 1.0 if self.degenerated_to_sgd else 0.0
-            direction = ops.where(
-                adaptive, adaptive_direction, (fallback / bias_correction_1) * m
+            direction, _ = rectified_direction(
+                m, s, step, self.beta_1, self.beta_2, self.epsilon,
+                self.rectify_threshold, self.degenerated_to_sgd,
             )
         else:
+            bias_correction_1 = one_minus_power(self.beta_1, step)
+            bias_correction_2 = one_minus_power(self.beta_2, step)
             denominator = (
                 ops.sqrt(s) / ops.sqrt(bias_correction_2) + self.epsilon
             )

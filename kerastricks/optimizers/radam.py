@@ -2,8 +2,7 @@ import keras
 from keras import ops
 
 from kerastricks.api_export import kerastricks_export
-from kerastricks.ops.rectification import one_minus_power
-from kerastricks.ops.rectification import variance_rectification
+from kerastricks.ops.rectification import rectified_direction
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
@@ -142,17 +141,10 @@ class RAdam(keras.optimizers.Optimizer):
         self.assign(self._momentums[index], m)
         self.assign(self._velocities[index], v)
 
-        bias_correction_1 = one_minus_power(self.beta_1, step)
-        bias_correction_2 = one_minus_power(self.beta_2, step)
-        rectifier, adaptive = variance_rectification(
-            step, self.beta_2, self.rectify_threshold
+        direction, adaptive = rectified_direction(
+            m, v, step, self.beta_1, self.beta_2, self.epsilon,
+            self.rectify_threshold, self.degenerated_to_sgd,
         )
-        adaptive_direction = (
-            rectifier * ops.sqrt(bias_correction_2) / bias_correction_1
-        ) * (m / (ops.sqrt(v) + self.epsilon))
-        fallback = 1.0 if self.degenerated_to_sgd else 0.0
-        sgd_direction = (fallback / bias_correction_1) * m
-        direction = ops.where(adaptive, adaptive_direction, sgd_direction)
 
         new_value = variable - learning_rate * direction
         if self.weight_decay and keras_internals.uses_weight_decay(
