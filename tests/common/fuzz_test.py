@@ -27,6 +27,7 @@ import pytest
 from kerastricks.api_export import PUBLIC_PATHS
 from kerastricks.testing.test_case import resolve_kwargs
 from tests.common.technique_settings import CALLBACK_DATA
+from tests.common.technique_settings import FAMILY_FUZZ_RANGES
 from tests.common.technique_settings import SETTINGS
 
 NAN, INF = float("nan"), float("inf")
@@ -205,6 +206,8 @@ DECLARED = {
                                           "keep='auto'"),
     ("train_only_batchnorm", "model"): "object",
 }
+# The families' modules declare their own (technique_settings.py).
+DECLARED.update(FAMILY_FUZZ_RANGES)
 
 # Arguments whose bad values are still accepted or reported unclearly, each
 # with what is missing; the test fails once one is fixed, so that it leaves

@@ -1,5 +1,10 @@
 """Invalid calls of every loss and layer, and the error each must raise.
 
+A case is `(make, inputs, error_type, message)`: `make()` builds the loss
+or layer, `inputs` is `(y_true, y_pred)` for a loss and the layer's input
+(a dict passes by keyword) for a layer. A family's module of the contract
+table adds its cases, by export name, in `INVALID_CALLS`.
+
 Everything wrong that static shapes and dtypes reveal (rank, class count,
 batch size, integer against floating point, one-hot against class ids)
 raises the same `ValueError` or `TypeError` on every backend, before any
@@ -13,6 +18,7 @@ import numpy as np
 import pytest
 
 import kerastricks
+from tests.common.technique_settings import FAMILY_INVALID_CALLS
 
 _RNG = np.random.default_rng(0)
 LOGITS = _RNG.normal(size=(4, 3)).astype("float32")
@@ -358,6 +364,10 @@ def _layer_cases():
 
 LOSS_CASES = _loss_cases()
 LAYER_CASES = _layer_cases()
+for _name, _cases in FAMILY_INVALID_CALLS.items():
+    _table = (LOSS_CASES if _name in kerastricks.losses.__all__
+              else LAYER_CASES)
+    _table.setdefault(_name, []).extend(_cases)
 
 
 class _Passthrough(keras.Model):

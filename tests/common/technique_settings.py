@@ -11,7 +11,11 @@ compiled-step models (XLA on JAX and TensorFlow, torch.compile on torch)
 from the same rows. Adding a technique adds one row here, or, for a family
 of techniques, one row in a module of its own named
 `technique_settings_<family>.py` beside this one, whose `SETTINGS` dict is
-merged into this one (a path may appear in only one module).
+merged into this one (a path may appear in only one module). A family
+module may also define `FUZZ_RANGES` (argument ranges, merged into
+`fuzz_test.DECLARED`) and `INVALID_CALLS` (its layers' and losses' bad
+calls, merged into the tables of `invalid_calls_test.py`), in the formats
+those modules document.
 
 Kinds and their fields (besides `kind`):
 
@@ -346,16 +350,25 @@ SETTINGS = {
 CALLBACK_DATA = (_X, _Y)
 
 
+# What the family modules add to the fuzz and invalid-call tables.
+FAMILY_FUZZ_RANGES = {}
+FAMILY_INVALID_CALLS = {}
+
+
 def _merge_family_modules():
     for module_file in sorted(pathlib.Path(__file__).parent.glob(
             "technique_settings_*.py")):
         family = importlib.import_module(f"{__package__}.{module_file.stem}")
-        repeated = sorted(set(family.SETTINGS) & set(SETTINGS))
-        if repeated:
-            raise ValueError(
-                f"{module_file.name} repeats rows of other modules: "
-                f"{repeated}")
-        SETTINGS.update(family.SETTINGS)
+        for table, merged in (("SETTINGS", SETTINGS),
+                              ("FUZZ_RANGES", FAMILY_FUZZ_RANGES),
+                              ("INVALID_CALLS", FAMILY_INVALID_CALLS)):
+            rows = getattr(family, table, {})
+            repeated = sorted(set(rows) & set(merged), key=str)
+            if repeated:
+                raise ValueError(
+                    f"{module_file.name} repeats {table} entries of other "
+                    f"modules: {repeated}")
+            merged.update(rows)
 
 
 _merge_family_modules()
