@@ -1,4 +1,9 @@
-"""`kerastricks tune --distributed`: a chief and two workers on loopback."""
+"""`kerastricks tune --distributed`: a chief and two workers on loopback.
+
+What it checks (KerasTuner's oracle service hands each trial to one
+worker) is the same on every backend, and three processes cost tens of
+seconds of imports, so it runs on one backend; the trials themselves
+train on every backend in tests/cli/cli_test.py."""
 
 import os
 import pathlib
@@ -8,6 +13,8 @@ import sys
 
 import keras
 import pytest
+
+from tests.backend_rotation import only_on
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TRIALS = 4
@@ -23,6 +30,7 @@ def _free_loopback_port():
 @pytest.mark.requires_tuner
 @pytest.mark.requires_trainable_backend
 def test_chief_and_two_workers_run_every_trial_once(tmp_path):
+    only_on("jax", "see the module docstring")
     pytest.importorskip("grpc")
     out = tmp_path / "tuner"
     command = [

@@ -25,6 +25,7 @@ import pytest
 from kerastricks import cli
 from kerastricks.recipes import runner
 from kerastricks.recipes import tuning
+from tests.backend_rotation import only_on
 
 pytestmark = [pytest.mark.requires_tuner,
               pytest.mark.requires_trainable_backend]
@@ -37,12 +38,7 @@ TIMEOUT_SECONDS = 240
 # A PostgreSQL database URL for the PostgreSQL variant (.ci/run starts a
 # server and sets it).
 POSTGRESQL_VARIABLE = "KERASTRICKS_TEST_POSTGRESQL"
-
-
-def _run_only_on(backend):
-    if keras.config.backend() != backend:
-        pytest.skip(f"multi-process check run on {backend} only (see the "
-                    "module docstring)")
+_SAME_ON_EVERY_BACKEND = "see the module docstring"
 
 
 def _arguments(tmp_path, storage, study, n_trials, *more):
@@ -78,7 +74,7 @@ def _log(tmp_path):
                                                    ("postgresql", "torch")])
 def test_two_workers_share_a_study_and_run_each_trial_once(
         tmp_path, storage_kind, backend):
-    _run_only_on(backend)
+    only_on(backend, _SAME_ON_EVERY_BACKEND)
     if storage_kind == "sqlite":
         storage = f"sqlite:///{tmp_path}/study.db"
     else:
@@ -125,7 +121,7 @@ def test_two_workers_share_a_study_and_run_each_trial_once(
 
 def test_a_killed_worker_leaves_its_trial_failed_and_the_study_goes_on(
         tmp_path, capsys):
-    _run_only_on("tensorflow")
+    only_on("tensorflow", _SAME_ON_EVERY_BACKEND)
     storage = f"sqlite:///{tmp_path}/study.db"
     arguments = _arguments(tmp_path, storage, "grok", 1, "--heartbeat", "1")
     worker = _start_worker(arguments)

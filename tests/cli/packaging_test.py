@@ -16,6 +16,8 @@ import pytest
 
 from kerastricks import cli
 from kerastricks.utils import optional_dependencies
+from tests.backend_rotation import only_on
+from tests.backend_rotation import spread
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HINT = "pip install 'kerastricks[recipes]'"
@@ -91,7 +93,11 @@ def _run_without(module, code):
         env=dict(os.environ, KERAS_BACKEND=keras.config.backend()))
 
 
-@pytest.mark.parametrize("module, code, needed_by", [
+# What a missing extra says does not depend on the backend.
+_ERROR_TEXT = "the error of a missing extra is the same on every backend"
+
+
+@pytest.mark.parametrize("module, code, needed_by, backend", spread([
     ("keras_tuner", """
         from kerastricks import recipes
         recipes.list_recipes()
@@ -106,9 +112,10 @@ def _run_without(module, code):
         from kerastricks import recipes
         recipes.get_recipe("imbalanced_binary")().load_data()
         """, "needs sklearn"),
-])
+]))
 def test_missing_dependency_names_the_recipes_extra(module, code,
-                                                    needed_by):
+                                                    needed_by, backend):
+    only_on(backend, _ERROR_TEXT)
     result = _run_without(module, code)
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
@@ -120,6 +127,7 @@ def test_missing_dependency_names_the_recipes_extra(module, code,
 
 
 def test_missing_tfds_names_the_data_extra():
+    only_on("jax", _ERROR_TEXT)
     result = _run_without("tensorflow_datasets", """
         from kerastricks import recipes
         recipes.get_recipe("image_classifier")().load_data("tfds:mnist")
@@ -130,9 +138,11 @@ def test_missing_tfds_names_the_data_extra():
     assert last_line.endswith("pip install 'kerastricks[data]'")
 
 
-@pytest.mark.parametrize("module", ["matplotlib", "keras_tuner"])
+@pytest.mark.parametrize("module, backend",
+                         spread(["matplotlib", "keras_tuner"]))
 def test_cli_run_without_the_extra_fails_in_one_line_before_training(
-        tmp_path, module):
+        tmp_path, module, backend):
+    only_on(backend, _ERROR_TEXT)
     out = tmp_path / "run"
     result = _run_without(module, f"""
         from kerastricks import cli

@@ -40,7 +40,9 @@ MODELS = {
         RNG.uniform(size=(4, 8, 8, 1)).astype("float32")),
 }
 
+# One fresh process loads every case: its imports cost seconds.
 LOAD = """
+import pathlib
 import sys
 sys.modules["keras_tuner"] = None  # nothing may need the recipes' extra
 import keras
@@ -48,34 +50,36 @@ import numpy as np
 
 import kerastricks
 
-model = keras.saving.load_model(sys.argv[1])
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.keras")):
+    model = keras.saving.load_model(path)
+    np.save(path.with_suffix(".out.npy"), keras.ops.convert_to_numpy(
+        model(np.load(path.with_suffix(".x.npy")), training=False)))
+    print(path.stem, type(model).__name__, model.compiled)
 assert "kerastricks.recipes.tuning" not in sys.modules
-np.save(sys.argv[3], keras.ops.convert_to_numpy(
-    model(np.load(sys.argv[2]), training=False)))
-print(type(model).__name__, model.compiled)
 """
 
 
-@pytest.mark.parametrize("case", sorted(MODELS))
-def test_saved_model_loads_without_importing_the_recipes(tmp_path, case):
-    arguments, x = MODELS[case]
-    model = recipes.load(**arguments)
-    model(x, training=False)
-    path = tmp_path / "model.keras"
-    model.save(path)
-    np.save(tmp_path / "x.npy", x)
+def test_saved_models_load_without_importing_the_recipes(tmp_path):
+    models = {}
+    for case, (arguments, x) in sorted(MODELS.items()):
+        models[case] = recipes.load(**arguments)
+        models[case](x, training=False)
+        models[case].save(tmp_path / f"{case}.keras")
+        np.save(tmp_path / f"{case}.x.npy", x)
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(LOAD), str(path),
-         str(tmp_path / "x.npy"), str(tmp_path / "y.npy")],
+        [sys.executable, "-c", textwrap.dedent(LOAD), str(tmp_path)],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
         env=dict(os.environ, KERAS_BACKEND=keras.config.backend()))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [type(model).__name__, "True"], (
-        result.stdout)
-    np.testing.assert_allclose(
-        np.load(tmp_path / "y.npy"),
-        keras.ops.convert_to_numpy(model(x, training=False)),
-        rtol=1e-6, atol=1e-6)
+    assert result.stdout.splitlines() == [
+        f"{case} {type(model).__name__} True"
+        for case, model in sorted(models.items())], result.stdout
+    for case, model in models.items():
+        np.testing.assert_allclose(
+            np.load(tmp_path / f"{case}.out.npy"),
+            keras.ops.convert_to_numpy(model(MODELS[case][1],
+                                             training=False)),
+            rtol=1e-6, atol=1e-6, err_msg=case)
 
 
 def test_recipe_objects_are_registered_under_kerastricks_recipes():
