@@ -43,9 +43,24 @@ _ENGINE_OPTIONS = {
 }
 
 
+def _quiet_idle_tensorflow():
+    """Keras imports TensorFlow whenever it is installed, on every backend
+    (its seeding and its `.keras` serialization look for `tf`), and
+    TensorFlow's oneDNN start-up lines (printed through absl whatever
+    `TF_CPP_MIN_LOG_LEVEL` says) would open the output of every command.
+    On the other backends TensorFlow computes nothing, so its oneDNN
+    kernels are switched off there, which silences them; a value the user
+    set stays."""
+    import keras
+
+    if keras.config.backend() != "tensorflow":
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
 def main(argv=None):
     """Entry point of the `kerastricks` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _quiet_idle_tensorflow()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.backend:
