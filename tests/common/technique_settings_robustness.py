@@ -44,6 +44,12 @@ SETTINGS = {
         robustness_reference.np_fpr_at_tpr),
     "kerastricks.metrics.OODAUROC": _metric_row(
         robustness_reference.np_auroc),
+    "kerastricks.models.AdversarialTraining": {
+        "kind": "model_wrapper",
+        # Two PGD steps keep the compiled step small.
+        "init_kwargs": {"attack": "pgd", "epsilon": 0.1, "step_size": 0.05,
+                        "steps": 2, "seed": 1},
+    },
 }
 
 _BAD_SCORE_RANGES = [None, "abc", (1.0, 0.0), (float("nan"), 1.0), (0.0,)]
@@ -59,6 +65,15 @@ FUZZ_RANGES = {
     ("FPRAt95TPR", "num_bins"): "count",
     ("OODAUROC", "score_range"): _BAD_SCORE_RANGES,
     ("OODAUROC", "num_bins"): "count",
+    ("AdversarialTraining", "model"): "object",
+    ("AdversarialTraining", "attack"): "choice",
+    ("AdversarialTraining", "epsilon"): "non_negative",
+    ("AdversarialTraining", "step_size"): "non_negative",
+    ("AdversarialTraining", "steps"): "count",
+    ("AdversarialTraining", "adversarial_weight"): [
+        float("nan"), -0.5, 1.5, True, "abc"],
+    ("AdversarialTraining", "input_range"): _BAD_SCORE_RANGES[1:],
+    ("AdversarialTraining", "seed"): [float("nan"), 2.5, True, "abc"],
 }
 
 def _head():
