@@ -46,9 +46,10 @@ SETTINGS = {
         robustness_reference.np_auroc),
     "kerastricks.models.AdversarialTraining": {
         "kind": "model_wrapper",
-        # Two PGD steps keep the compiled step small.
+        # One PGD step (from the random start) keeps the compiled step
+        # small; the attacks are checked against NumPy in their own test.
         "init_kwargs": {"attack": "pgd", "epsilon": 0.1, "step_size": 0.05,
-                        "steps": 2, "seed": 1},
+                        "steps": 1, "seed": 1},
     },
 }
 

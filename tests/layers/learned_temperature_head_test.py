@@ -48,12 +48,14 @@ class LearnedTemperatureHeadTest(testing.TestCase):
             model, x, y,
             keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             optimizer=keras.optimizers.SGD(0.1), epochs=1)
-        changed = [not np.allclose(a, b)
-                   for a, b in zip(before, model.get_weights())]
+        moved = [float(np.max(np.abs(a - b)))
+                 for a, b in zip(before, model.get_weights())]
         # Every trainable weight moves but the bias of the temperature
-        # projection: BatchNormalization in training removes the batch
-        # mean, so that bias gets a zero gradient.
-        self.assertEqual(changed[:6], [True, True, True, False, True, True])
+        # projection (index 3): BatchNormalization in training removes the
+        # batch mean, so that bias gets a zero gradient (up to rounding).
+        for index in (0, 1, 2, 4, 5):
+            self.assertGreater(moved[index], 1e-4, index)
+        self.assertLess(moved[3], 1e-6)
 
     def test_invalid_args(self):
         with self.assertRaisesRegex(ValueError, "units"):
