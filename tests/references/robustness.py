@@ -101,3 +101,21 @@ def np_pgd_without_random_start(x, labels, kernel, bias, epsilon, step_size,
         if input_range is not None:
             x_adv = np.clip(x_adv, *input_range)
     return x_adv
+
+
+def np_linear_head_grad_cam(activations, head_kernel, classes):
+    """Grad-CAM for logits = mean_ij(A) @ V + b: the gradient of logit c
+    with respect to A[i, j, k] is V[k, c] / (H W) at every location, so
+    alpha_k = V[k, c] / (H W) and the map is relu(A @ V[:, c] / (H W))."""
+    height, width = activations.shape[1:3]
+    weights = head_kernel[:, classes].T / (height * width)  # (batch, k)
+    return np.maximum(
+        np.einsum("bijk,bk->bij", activations, weights), 0.0)
+
+
+def np_linear_head_norm_grad(activations, head_kernel, classes):
+    """NormGrad for the same head: |A[i, j]| * |V[:, c]| / (H W)."""
+    height, width = activations.shape[1:3]
+    gradient_norm = np.linalg.norm(head_kernel[:, classes], axis=0) / (
+        height * width)
+    return np.linalg.norm(activations, axis=-1) * gradient_norm[:, None, None]
