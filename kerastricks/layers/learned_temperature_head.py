@@ -8,15 +8,15 @@ from kerastricks.utils import validation
 
 @kerastricks_export("kerastricks.layers.LearnedTemperatureHead")
 class LearnedTemperatureHead(keras.layers.Layer):
-    """A classification head whose logits are divided by a learned,
-    input-dependent temperature (AbeT, after GODIN).
+    """A classifier head dividing its logits by a learned temperature.
 
-    Replaces the last Dense layer of a classifier. Besides the logits
-    `f(h)` it learns a temperature `T(h)` in (0, 1) from the same features;
-    training with cross-entropy on `f(h) / T(h)` lets the network lower the
-    temperature on inputs it is sure of, and the AbeT score of the scaled
-    logits (`kerastricks.ops.abet_score`) then separates in-distribution
-    from out-of-distribution inputs with no extra training stage, no
+    Replaces the last Dense layer of a classifier (AbeT, after GODIN).
+    Besides the logits `f(h)` it learns an input-dependent temperature
+    `T(h)` in (0, 1) from the same features. Training with cross-entropy
+    on `f(h) / T(h)` lets the network lower the temperature on inputs it
+    is sure of; the AbeT score of the scaled logits
+    (`kerastricks.ops.abet_score`) then separates in-distribution from
+    out-of-distribution inputs with no extra training stage, no
     hyperparameter and no test-time backward pass.
 
     ```python
