@@ -1085,9 +1085,11 @@ def blocks(records):
         "mesa-ema-momentum": mesa_momentum_block,
         "recipes-pretrained": pretrained_block,
         "readme-techniques": techniques_block,
+        "benchmarks-robustness": lambda: robustness_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
-                 "imbalanced_binary", "contrastive"):
+                 "imbalanced_binary", "contrastive",
+                 "robust_classifier"):
         slug = name.replace("_", "-")
         generated[f"{slug}-knobs"] = lambda n=name: knobs_block(n)
         generated[f"{slug}-presets"] = lambda n=name: presets_block(n)
@@ -1138,6 +1140,28 @@ def main(argv=None):
     verb = "differ from the records" if args.check else "rewritten"
     print(f"{verb}: {', '.join(stale) or 'none'}")
     return 1 if args.check and stale else 0
+
+
+ROBUSTNESS_ORDER = ("none", "distillation", "fgsm", "pgd")
+
+
+def robustness_block(records):
+    record = records.get("robustness")
+    if not record:
+        return _not_measured("robustness")
+    defenses = record["results"]["defenses"]
+    rows = [[f"`{name}`", f"{row['clean_accuracy']:.4f}",
+             f"{row['fgsm_accuracy']:.4f}", f"{row['pgd_accuracy']:.4f}"]
+            for name, row in ((name, defenses[name]) for name in
+                              _ordered(defenses, ROBUSTNESS_ORDER))]
+    settings = _settings(record, ["epochs", "batch_size", "learning_rate",
+                                  "width", "epsilon", "pgd_steps", "seed"])
+    return "\n".join([
+        f"Settings: {settings}; {record['results']['test_examples']} "
+        "held-out digits, attacked white box at the same epsilon.", "",
+        _table(["defense", "clean accuracy", "FGSM accuracy",
+                "PGD accuracy"], rows), "",
+        _provenance_block([record])])
 
 
 if __name__ == "__main__":

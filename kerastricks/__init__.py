@@ -4,6 +4,7 @@ from kerastricks import activations
 from kerastricks import callbacks
 from kerastricks import layers
 from kerastricks import losses
+from kerastricks import metrics
 from kerastricks import models
 from kerastricks import ops
 from kerastricks import optimizers

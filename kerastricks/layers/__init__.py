@@ -1,6 +1,7 @@
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
 )
+from kerastricks.layers.learned_temperature_head import LearnedTemperatureHead
 from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
@@ -14,4 +15,5 @@ __all__ = [
     "SpatialPyramidPooling2D",
     "TrAct",
     "WeightNormalization",
+    "LearnedTemperatureHead",
 ]

@@ -1,5 +1,6 @@
 """Techniques that change the training step: thin `keras.Model` wrappers."""
 
+from kerastricks.models.adversarial_training import AdversarialTraining
 from kerastricks.models.friendly_sam import FriendlySAM
 from kerastricks.models.gsam import GSAM
 from kerastricks.models.look_sam import LookSAM
@@ -7,4 +8,5 @@ from kerastricks.models.mesa import MESA
 from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
 
-__all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM"]
+__all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM",
+           "AdversarialTraining"]

@@ -1,5 +1,8 @@
 """Functional forms: pure functions over `keras.ops`, no state."""
 
+from kerastricks.ops.abet import abet_score
+from kerastricks.ops.abet import temperature_scaled_logits
+from kerastricks.ops.adversarial import adversarial_examples
 from kerastricks.ops.any_loss import amplify
 from kerastricks.ops.any_loss import soft_confusion_matrix
 from kerastricks.ops.contrastive import nt_xent_loss
@@ -33,6 +36,8 @@ from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.pinball import pinball_loss
 from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.ops.rectification import variance_rectification
+from kerastricks.ops.roc_histogram import auroc
+from kerastricks.ops.roc_histogram import fpr_at_tpr
 from kerastricks.ops.sharpness_aware import orthogonal_component
 from kerastricks.ops.sharpness_aware import sharpness_aware_perturbation
 from kerastricks.ops.sharpness_aware import surrogate_gap_gradient
@@ -102,4 +107,9 @@ __all__ = [
     "cyclical_learning_rate",
     "one_cycle_learning_rate",
     "warmup_stable_decay",
+    "abet_score",
+    "temperature_scaled_logits",
+    "adversarial_examples",
+    "auroc",
+    "fpr_at_tpr",
 ]

@@ -1119,3 +1119,53 @@ class TestCase(parameterized.TestCase):
         self.assertLen([t for t in trials if t.status == "COMPLETED"], 2)
         self.assertIsInstance(tuner.get_best_models(1)[0], keras.Model)
         return tuner
+
+    # ---------------------------------------------------------------- metric
+    def run_metric_test(self, cls, init_kwargs, reference_fn, y_true, y_pred,
+                        sample_weight=None, atol=1e-6, rtol=1e-6):
+        """The contract of a stateful metric `cls(**init_kwargs)`.
+
+        - serialization;
+        - `update_state` over two halves of the data, then `result`,
+          equals `reference_fn(y_true, y_pred)` (NumPy) on all of it;
+        - `sample_weight` (when given) reaches the reference;
+        - `reset_state` gives the result of a fresh metric, and updating
+          again gives the same value as the first time;
+        - a compiled `evaluate` (`jit_compile`) of a model that hands its
+          input on as the prediction, in two batches, gives the same value.
+        """
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        self.run_serialization_test(cls(**resolve_kwargs(init_kwargs)))
+        half = len(y_true) // 2
+        expected = reference_fn(y_true, y_pred)
+
+        metric = cls(**resolve_kwargs(init_kwargs))
+        empty = _to_numpy(metric.result())
+        metric.update_state(y_true[:half], y_pred[:half])
+        metric.update_state(y_true[half:], y_pred[half:])
+        self.assertAllClose(metric.result(), expected, atol=atol, rtol=rtol)
+        metric.reset_state()
+        self.assertAllClose(metric.result(), empty)
+        metric.update_state(y_true, y_pred)
+        self.assertAllClose(metric.result(), expected, atol=atol, rtol=rtol)
+
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+            weighted = cls(**resolve_kwargs(init_kwargs))
+            weighted.update_state(y_true, y_pred, sample_weight=sample_weight)
+            self.assertAllClose(
+                weighted.result(),
+                reference_fn(y_true, y_pred, sample_weight=sample_weight),
+                atol=atol, rtol=rtol)
+
+        inputs = keras.Input(y_pred.shape[1:], dtype=str(y_pred.dtype))
+        model = keras.Model(inputs, keras.layers.Identity()(inputs))
+        model.compile(loss="mse", metrics=[cls(**resolve_kwargs(init_kwargs))],
+                      jit_compile=JIT_COMPILE)
+        logs = model.evaluate(
+            y_pred, y_true.astype(y_pred.dtype).reshape(y_pred.shape),
+            batch_size=max(half, 1), verbose=0, return_dict=True)
+        self._assert_jit_compiled(model)
+        name = cls(**resolve_kwargs(init_kwargs)).name
+        self.assertAllClose(logs[name], expected, atol=atol, rtol=rtol)
+        return metric

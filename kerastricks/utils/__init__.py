@@ -1,7 +1,11 @@
 from kerastricks.utils import validation
 from kerastricks.utils.diagonal_fisher import diagonal_fisher
 from kerastricks.utils.fisher_merge import fisher_merge
+from kerastricks.utils.grad_cam import grad_cam
+from kerastricks.utils.input_gradient_saliency import input_gradient_saliency
+from kerastricks.utils.norm_grad import norm_grad
 from kerastricks.utils.prototype_scores import prototype_scores
+from kerastricks.utils.saliency_overlay import saliency_overlay
 from kerastricks.utils.scale_learning_rate import scale_learning_rate
 from kerastricks.utils.select_kept_indices import select_kept_indices
 from kerastricks.utils.train_only_batchnorm import train_only_batchnorm
@@ -13,4 +17,8 @@ __all__ = [
     "scale_learning_rate",
     "select_kept_indices",
     "train_only_batchnorm",
+    "grad_cam",
+    "input_gradient_saliency",
+    "norm_grad",
+    "saliency_overlay",
 ]

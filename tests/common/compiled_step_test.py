@@ -193,3 +193,26 @@ class CompiledStepTest(testing.TestCase):
             target = np.zeros(model.predict(x, verbose=0).shape, "float32")
             self.compiled_fit(model, x, target, "mse",
                               keras.optimizers.SGD(0.01))
+
+    def test_metrics(self):
+        """Each metric row follows a model's fit and evaluate: a sigmoid
+        score head trained on the row's labels."""
+        for path, row in _rows("metric"):
+            y = _resample(np.asarray(row["y_true"], "float32").reshape(
+                len(row["y_true"]), -1))
+            x = np.random.default_rng(0).normal(size=(BATCH, 3)).astype(
+                "float32")
+            model = keras.Sequential([
+                keras.Input((3,)),
+                keras.layers.Dense(y.shape[1], activation="sigmoid")])
+            metric = PUBLIC_PATHS[path](**resolve_kwargs(row["init_kwargs"]))
+            model.compile(optimizer=keras.optimizers.SGD(0.1),
+                          loss="binary_crossentropy", metrics=[metric],
+                          jit_compile=True)
+            history = model.fit(x, y, epochs=2, batch_size=BATCH // 2,
+                                verbose=0, shuffle=False)
+            self.assertTrue(model.jit_compile)
+            self.assertAllFinite(np.asarray(history.history[metric.name]))
+            logs = model.evaluate(x, y, batch_size=BATCH // 2, verbose=0,
+                                  return_dict=True)
+            self.assertAllFinite(logs[metric.name])

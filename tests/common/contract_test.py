@@ -100,6 +100,16 @@ HARNESS = {
 }
 
 
+def _metric(test, cls, row):
+    test.run_metric_test(cls, row["init_kwargs"], row["reference"],
+                         row["y_true"], row["y_pred"],
+                         sample_weight=row.get("sample_weight"),
+                         **_tolerance(row))
+
+
+HARNESS["metric"] = _metric
+
+
 class _Contract(testing.TestCase):
     def runTest(self):
         pass

@@ -1,5 +1,6 @@
 """JAX implementations of kerastricks' backend needs."""
 
+from kerastricks.backend.jax.input_gradients import loss_and_input_gradients
 from kerastricks.backend.jax.per_example_gradients import (
     compile_per_example_gradients,
 )

@@ -1,5 +1,6 @@
 """PyTorch implementations of kerastricks' backend needs."""
 
+from kerastricks.backend.torch.input_gradients import loss_and_input_gradients
 from kerastricks.backend.torch.per_example_gradients import (
     compile_per_example_gradients,
 )
