@@ -1,3 +1,5 @@
+from kerastricks.layers.binary_conv2d import BinaryConv2D
+from kerastricks.layers.binary_dense import BinaryDense
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
 )
@@ -14,4 +16,6 @@ __all__ = [
     "SpatialPyramidPooling2D",
     "TrAct",
     "WeightNormalization",
+    "BinaryConv2D",
+    "BinaryDense",
 ]

@@ -128,3 +128,21 @@ def np_reste_schedule(epochs, total_epochs, start=1.0, end=3.0):
     """The authors' o per epoch: start + (end - start)(1 - cos(pi/2 e/E))."""
     ratio = np.asarray(epochs, np.float64) / total_epochs
     return start + (1.0 - np.cos(ratio * np.pi * 0.5)) * (end - start)
+
+
+def np_binary_conv2d_kernel_gradient(x, kernel, upstream, estimator="ste",
+                                     omega=20.0, root_degree=1.0):
+    """dL/d(latent kernel) of an unscaled, valid, stride-1 binary
+    convolution with binary inputs: the surrogate derivative times the
+    correlation of sign(x) with the upstream gradient."""
+    inputs = np_sign(x)
+    kernel_h, kernel_w = kernel.shape[:2]
+    _, out_h, out_w, _ = upstream.shape
+    correlation = np.zeros(kernel.shape)
+    for i in range(out_h):
+        for j in range(out_w):
+            patch = inputs[:, i:i + kernel_h, j:j + kernel_w, :]
+            correlation += np.einsum("bhwc,bf->hwcf", patch,
+                                     upstream[:, i, j, :])
+    return correlation * np_derivative(kernel, estimator,
+                                       root_degree=root_degree, omega=omega)
