@@ -27,6 +27,7 @@ _RECIPE_CLASSES = {
     "ImageClassifierRecipe": "kerastricks.recipes.image_classifier",
     "ImbalancedBinaryRecipe": "kerastricks.recipes.imbalanced_binary",
     "Recipe": "kerastricks.recipes.recipe",
+    "BinaryNetRecipe": "kerastricks.recipes.binary_net",
 }
 
 
@@ -110,4 +111,5 @@ __all__ = [
     "get_recipe",
     "list_recipes",
     "load",
+    "BinaryNetRecipe",
 ]
