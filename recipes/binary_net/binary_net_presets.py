@@ -4,8 +4,8 @@ each estimator of the sign's gradient, at the papers' settings."""
 binary_net_presets = {
     "binary_net_ste": {
         "description": (
-            "Clipped straight-through estimator (gradient 1 where |x| <= 1), "
-            "the BinaryConnect / XNOR-Net baseline."),
+            "Clipped straight-through estimator (gradient 1 where "
+            "abs(x) <= 1), the BinaryConnect / XNOR-Net baseline."),
         "hyperparameters": {
             "estimator": "ste",
             "ste_threshold": 1.0,
