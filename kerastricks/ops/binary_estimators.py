@@ -225,6 +225,11 @@ def _sign_with_surrogate(x, forward, derivative, *parameters):
     wide = "float64" if keras.backend.standardize_dtype(
         x.dtype) == "float64" else "float32"
     parameters = tuple(ops.cast(p, wide) for p in parameters)
+    # A Keras variable (a layer's kernel) reaches TensorFlow's
+    # custom_gradient as a variable, which it refuses to differentiate
+    # through an argument; a same-dtype cast reads it into a tensor (and is
+    # free for tensors).
+    x = ops.cast(x, x.dtype)
 
     @ops.custom_gradient
     def estimator(x, *parameters):

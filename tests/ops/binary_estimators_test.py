@@ -68,6 +68,11 @@ class BinaryEstimatorsTest(testing.TestCase):
                 lambda x: ops.binarize(x, estimator, **kwargs), X, upstream)
             self.assertAllEqual(direct[0], named[0])
             self.assertAllEqual(direct[1], named[1])
+        # A Keras variable (a layer's latent kernel) as the input.
+        for estimator in ("ste", "reste", "biper"):
+            self.assertAllEqual(
+                ops.binarize(keras.Variable(X), estimator),
+                reference.np_forward(X, estimator))
 
     def test_reste_properties(self):
         # The gradient SGD sees at x = 0.5, 0.05 and 2 with o = 2, o as a
