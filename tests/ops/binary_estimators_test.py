@@ -24,6 +24,8 @@ CASES = (
 
 def value_and_gradient(fn, x, upstream):
     """`fn(x)` and the gradient of `sum(upstream * fn(x))` for `x`."""
+    upstream = keras.ops.convert_to_tensor(upstream)
+
     def loss(values):
         outputs = fn(values[0])
         return keras.ops.sum(outputs * upstream), outputs
