@@ -76,8 +76,19 @@ class BinaryLayer(keras.layers.Layer):
             constraint=self.kernel_constraint)
         self.scale = None
         if self.kernel_scale == "learned":
+            # Starts at XNOR-Net's per-channel mean |w| of the initial
+            # kernel: the first forward pass is the "channel" one, at a
+            # magnitude the next layers expect (a factor of 1 makes each
+            # output a sum of fan-in terms of size 1).
+            kernel = self.kernel
+            axes = tuple(range(len(kernel_shape) - 1))
+
+            def channel_mean(shape, dtype=None):
+                return ops.cast(ops.mean(ops.abs(kernel.value), axis=axes),
+                                dtype or "float32")
+
             self.scale = self.add_weight(name="scale", shape=(channels,),
-                                         initializer="ones")
+                                         initializer=channel_mean)
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(

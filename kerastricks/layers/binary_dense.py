@@ -44,7 +44,8 @@ class BinaryDense(BinaryLayer):
         kernel_scale: the scaling factor of the binary kernel: `"channel"`
             (mean |w| per output unit, XNOR-Net), `"tensor"` (mean |w| over
             the kernel, the ReSTE authors' code), `"learned"` (a trainable
-            factor per unit starting at 1, as BiPer's code) or `None`.
+            factor per unit, as BiPer's code, starting at the `"channel"`
+            value of the initial kernel) or `None`.
             Defaults to `"channel"`.
         threshold: positive float or `None`, the gradient cut of `"ste"`
             and `"reste"` (t in ReSTE); `None` takes 1.0 for `"ste"` and

@@ -73,3 +73,15 @@ class BinaryConv2DTest(testing.TestCase):
             -change, reference.np_binary_conv2d_kernel_gradient(
                 IMAGES, kernel, upstream, "reste", root_degree=2.0),
             atol=1e-5, rtol=1e-5)
+
+    def test_learned_scale_starts_at_the_channel_mean(self):
+        learned = kerastricks.layers.BinaryConv2D(4, 3,
+                                                  kernel_scale="learned")
+        learned.build(IMAGES.shape)
+        self.assertAllClose(learned.scale, np.abs(
+            np.array(learned.kernel)).mean(axis=(0, 1, 2)))
+        channel = kerastricks.layers.BinaryConv2D(4, 3)
+        channel.build(IMAGES.shape)
+        channel.set_weights([np.array(learned.kernel)])
+        self.assertAllClose(learned(IMAGES), channel(IMAGES))
+
