@@ -1094,6 +1094,12 @@ def blocks(records):
         generated[f"{slug}-knobs"] = lambda n=name: knobs_block(n)
         generated[f"{slug}-presets"] = lambda n=name: presets_block(n)
         generated[f"{slug}-constructor"] = lambda n=name: constructor_block(n)
+    # Pages of recipes added later, one block of its own per addition.
+    for name in ("binary_net",):
+        slug = name.replace("_", "-")
+        generated[f"{slug}-knobs"] = lambda n=name: knobs_block(n)
+        generated[f"{slug}-presets"] = lambda n=name: presets_block(n)
+        generated[f"{slug}-constructor"] = lambda n=name: constructor_block(n)
     return generated
 
 

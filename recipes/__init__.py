@@ -28,6 +28,7 @@ _RECIPE_CLASSES = {
     "ImbalancedBinaryRecipe": "kerastricks.recipes.imbalanced_binary",
     "Recipe": "kerastricks.recipes.recipe",
     "RobustClassifierRecipe": "kerastricks.recipes.robust_classifier",
+    "BinaryNetRecipe": "kerastricks.recipes.binary_net",
 }
 
 
@@ -112,4 +113,5 @@ __all__ = [
     "list_recipes",
     "load",
     "RobustClassifierRecipe",
+    "BinaryNetRecipe",
 ]

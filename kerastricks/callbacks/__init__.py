@@ -2,6 +2,7 @@ from kerastricks.callbacks.data_pruning_scores import DataPruningScores
 from kerastricks.callbacks.opposing_signals_monitor import (
     OpposingSignalsMonitor,
 )
+from kerastricks.callbacks.reste_schedule import ReSTESchedule
 from kerastricks.callbacks.softmax_collapse_monitor import (
     SoftmaxCollapseMonitor,
 )
@@ -12,4 +13,5 @@ __all__ = [
     "OpposingSignalsMonitor",
     "SoftmaxCollapseMonitor",
     "SWA",
+    "ReSTESchedule",
 ]

@@ -1,3 +1,5 @@
+from kerastricks.layers.binary_conv2d import BinaryConv2D
+from kerastricks.layers.binary_dense import BinaryDense
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
 )
@@ -16,4 +18,6 @@ __all__ = [
     "TrAct",
     "WeightNormalization",
     "LearnedTemperatureHead",
+    "BinaryConv2D",
+    "BinaryDense",
 ]

@@ -5,6 +5,12 @@ from kerastricks.ops.abet import temperature_scaled_logits
 from kerastricks.ops.adversarial import adversarial_examples
 from kerastricks.ops.any_loss import amplify
 from kerastricks.ops.any_loss import soft_confusion_matrix
+from kerastricks.ops.binary_estimators import approx_sign
+from kerastricks.ops.binary_estimators import binarize
+from kerastricks.ops.binary_estimators import biper_quantization_error
+from kerastricks.ops.binary_estimators import biper_sign
+from kerastricks.ops.binary_estimators import reste_sign
+from kerastricks.ops.binary_estimators import ste_sign
 from kerastricks.ops.contrastive import nt_xent_loss
 from kerastricks.ops.contrastive import supervised_contrastive_loss
 from kerastricks.ops.cross_entropy_dice import soft_dice_loss
@@ -112,4 +118,10 @@ __all__ = [
     "adversarial_examples",
     "auroc",
     "fpr_at_tpr",
+    "approx_sign",
+    "binarize",
+    "biper_quantization_error",
+    "biper_sign",
+    "reste_sign",
+    "ste_sign",
 ]

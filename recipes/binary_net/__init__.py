@@ -1,0 +1,5 @@
+from kerastricks.recipes.binary_net.binary_net import BinaryNetRecipe
+from kerastricks.recipes.binary_net.binary_net_presets import binary_net_presets
+from kerastricks.recipes.presets import register_presets
+
+register_presets(binary_net_presets, BinaryNetRecipe)
