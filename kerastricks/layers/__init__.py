@@ -4,6 +4,7 @@ from kerastricks.layers.group_generalized_mean_pooling import (
 from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
+from kerastricks.layers.sparse_moe import SparseMoE
 from kerastricks.layers.spatial_pyramid_pooling2d import SpatialPyramidPooling2D
 from kerastricks.layers.tract import TrAct
 from kerastricks.layers.weight_normalization import WeightNormalization
@@ -14,4 +15,6 @@ __all__ = [
     "SpatialPyramidPooling2D",
     "TrAct",
     "WeightNormalization",
+    # mixture of experts and skip-connection layers
+    "SparseMoE",
 ]

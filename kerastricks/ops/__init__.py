@@ -37,6 +37,11 @@ from kerastricks.ops.sharpness_aware import orthogonal_component
 from kerastricks.ops.sharpness_aware import sharpness_aware_perturbation
 from kerastricks.ops.sharpness_aware import surrogate_gap_gradient
 from kerastricks.ops.softmax_collapse import softmax_collapse
+from kerastricks.ops.sparse_moe import dispatch_and_combine
+from kerastricks.ops.sparse_moe import expert_capacity
+from kerastricks.ops.sparse_moe import load_balancing_loss
+from kerastricks.ops.sparse_moe import sparse_moe
+from kerastricks.ops.sparse_moe import top_k_gating
 from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
 from kerastricks.ops.stablemax import stablemax
@@ -102,4 +107,10 @@ __all__ = [
     "cyclical_learning_rate",
     "one_cycle_learning_rate",
     "warmup_stable_decay",
+    # sparse mixture of experts
+    "dispatch_and_combine",
+    "expert_capacity",
+    "load_balancing_loss",
+    "sparse_moe",
+    "top_k_gating",
 ]

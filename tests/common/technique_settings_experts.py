@@ -1,0 +1,69 @@
+"""Contract rows of the mixture-of-experts and skip-connection layers
+(row format: see technique_settings.py), with their fuzz ranges and
+invalid calls."""
+
+import numpy as np
+
+import kerastricks
+
+_RNG = np.random.default_rng(23)
+_TOKENS = _RNG.normal(size=(2, 6, 4)).astype("float32")
+_SKIP = ("skip", "a base Keras argument that Keras itself checks")
+_NAN, _INF = float("nan"), float("inf")
+
+
+def _rank_error(owner, name, shape, ranks):
+    return (ValueError, f"{owner} expects `{name}` of rank {ranks}. "
+            f"Received: {name} of shape {shape} (rank {len(shape)})")
+
+
+def _float_error(owner, name="inputs"):
+    return (TypeError, f"{owner} expects floating-point `{name}` (cast it, "
+            f"e.g. with keras.ops.cast(x, 'float32')). Received: {name} of "
+            "dtype int32")
+
+
+def _moe():
+    return kerastricks.layers.SparseMoE(num_experts=3, expert_units=4)
+
+
+SETTINGS = {
+    "kerastricks.layers.SparseMoE": {
+        "kind": "layer",
+        # Noisy gating on, so the seeded-randomness check runs; the
+        # capacity (ceil(1.0 * 6 * 2 / 3) = 4 of 6 tokens) can drop tokens.
+        "init_kwargs": {"num_experts": 3, "expert_units": 5, "top_k": 2,
+                        "capacity_factor": 1.0, "noisy_gating": True,
+                        "seed": 1},
+        "input_data": _TOKENS,
+        "expected_output_shape": (2, 6, 4),
+        # router, noise, and the experts' two kernels and two biases
+        "expected_num_trainable_weights": 6,
+        "expected_num_non_trainable_weights": 0,
+        "expected_num_seed_generators": 1,
+        "supports_masking": False,
+    },
+}
+
+FUZZ_RANGES = {
+    ("SparseMoE", "num_experts"): "count",
+    ("SparseMoE", "expert_units"): "count",
+    ("SparseMoE", "top_k"): [_NAN, 2.5, 0, -1, 4, True, None, "abc"],
+    ("SparseMoE", "capacity_factor"): "positive",
+    ("SparseMoE", "load_balance_coefficient"): "non_negative",
+    ("SparseMoE", "noisy_gating"): "bool",
+    ("SparseMoE", "output_units"): "optional_count",
+    ("SparseMoE", "activation"): _SKIP,
+    ("SparseMoE", "kernel_initializer"): _SKIP,
+    ("SparseMoE", "seed"): _SKIP,
+}
+
+INVALID_CALLS = {
+    "SparseMoE": [
+        (_moe, _TOKENS[0, 0], *_rank_error("SparseMoE", "inputs", (4,),
+                                           "2 or 3")),
+        (_moe, _TOKENS[None], *_rank_error("SparseMoE", "inputs",
+                                           (1, 2, 6, 4), "2 or 3")),
+        (_moe, _TOKENS.astype("int32"), *_float_error("SparseMoE")),
+    ],
+}
