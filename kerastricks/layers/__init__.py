@@ -4,6 +4,7 @@ from kerastricks.layers.group_generalized_mean_pooling import (
 from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
+from kerastricks.layers.scaled_long_skip import ScaledLongSkip
 from kerastricks.layers.sparse_moe import SparseMoE
 from kerastricks.layers.spatial_pyramid_pooling2d import SpatialPyramidPooling2D
 from kerastricks.layers.tract import TrAct
@@ -17,4 +18,5 @@ __all__ = [
     "WeightNormalization",
     # mixture of experts and skip-connection layers
     "SparseMoE",
+    "ScaledLongSkip",
 ]

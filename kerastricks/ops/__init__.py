@@ -33,6 +33,8 @@ from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.pinball import pinball_loss
 from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.ops.rectification import variance_rectification
+from kerastricks.ops.scaled_long_skip import constant_skip_scaling
+from kerastricks.ops.scaled_long_skip import learnable_skip_scaling
 from kerastricks.ops.sharpness_aware import orthogonal_component
 from kerastricks.ops.sharpness_aware import sharpness_aware_perturbation
 from kerastricks.ops.sharpness_aware import surrogate_gap_gradient
@@ -113,4 +115,7 @@ __all__ = [
     "load_balancing_loss",
     "sparse_moe",
     "top_k_gating",
+    # scaled long skip connections
+    "constant_skip_scaling",
+    "learnable_skip_scaling",
 ]

@@ -8,8 +8,11 @@ import kerastricks
 
 _RNG = np.random.default_rng(23)
 _TOKENS = _RNG.normal(size=(2, 6, 4)).astype("float32")
+_FEATURE_MAP = _RNG.normal(size=(2, 4, 4, 3)).astype("float32")
+_IMAGES = _RNG.normal(size=(2, 8, 8, 3)).astype("float32")
 _SKIP = ("skip", "a base Keras argument that Keras itself checks")
 _NAN, _INF = float("nan"), float("inf")
+_KAPPA = [_NAN, _INF, 0.0, -0.5, 1.5, True, None, "abc"]  # in (0, 1]
 
 
 def _rank_error(owner, name, shape, ranks):
@@ -25,6 +28,10 @@ def _float_error(owner, name="inputs"):
 
 def _moe():
     return kerastricks.layers.SparseMoE(num_experts=3, expert_units=4)
+
+
+def _learnable_skip():
+    return kerastricks.layers.ScaledLongSkip(scaling="learnable")
 
 
 SETTINGS = {
@@ -43,6 +50,30 @@ SETTINGS = {
         "expected_num_seed_generators": 1,
         "supports_masking": False,
     },
+    "kerastricks.layers.ScaledLongSkip": {
+        "kind": "layer",
+        # The learnable scaling: 16 positions, reduction 4, 4 hidden units.
+        "init_kwargs": {"skip_index": 1, "scaling": "learnable",
+                        "reduction": 4},
+        "input_data": _FEATURE_MAP,
+        "expected_output_shape": (2, 4, 4, 3),
+        "expected_num_trainable_weights": 4,
+        "expected_num_non_trainable_weights": 0,
+        "expected_num_seed_generators": 0,
+        "supports_masking": False,
+    },
+    "kerastricks.models.ScaleLongUNet": {
+        "kind": "utility",
+        "kwargs": {"input_shape": (8, 8, 3), "filters": (4, 8),
+                   "scaling": "constant", "kappa": 0.5},
+        # skip 0 is kept as is, skip 1 halved
+        "expected": [(0, 1.0), (1, 0.5)],
+        "observe": lambda model: sorted(
+            (layer.skip_index, layer.kappa**layer.skip_index)
+            for layer in model.layers
+            if isinstance(layer, kerastricks.layers.ScaledLongSkip)),
+        "x": _IMAGES,
+    },
 }
 
 FUZZ_RANGES = {
@@ -56,6 +87,16 @@ FUZZ_RANGES = {
     ("SparseMoE", "activation"): _SKIP,
     ("SparseMoE", "kernel_initializer"): _SKIP,
     ("SparseMoE", "seed"): _SKIP,
+    ("ScaledLongSkip", "skip_index"): "index",
+    ("ScaledLongSkip", "scaling"): "choice",
+    ("ScaledLongSkip", "kappa"): _KAPPA,
+    ("ScaledLongSkip", "reduction"): "count",
+    ("ScaleLongUNet", "scaling"): "choice",
+    ("ScaleLongUNet", "kappa"): _KAPPA,
+    ("ScaleLongUNet", "reduction"): "count",
+    ("ScaleLongUNet", "merge"): "choice",
+    ("ScaleLongUNet", "output_channels"): "optional_count",
+    ("ScaleLongUNet", "name"): [1, True, None],
 }
 
 INVALID_CALLS = {
@@ -65,5 +106,19 @@ INVALID_CALLS = {
         (_moe, _TOKENS[None], *_rank_error("SparseMoE", "inputs",
                                            (1, 2, 6, 4), "2 or 3")),
         (_moe, _TOKENS.astype("int32"), *_float_error("SparseMoE")),
+    ],
+    "ScaledLongSkip": [
+        (kerastricks.layers.ScaledLongSkip, _TOKENS[0], ValueError,
+         "ScaledLongSkip expects `inputs` of rank >= 3 (batch, "
+         "positions..., channels). Received: inputs of shape (6, 4) "
+         "(rank 2)"),
+        (_learnable_skip, _TOKENS[0, 0], ValueError,
+         "ScaledLongSkip expects `inputs` of rank >= 3 (batch, "
+         "positions..., channels). Received: inputs of shape (4,) "
+         "(rank 1)"),
+        (kerastricks.layers.ScaledLongSkip, _FEATURE_MAP.astype("int32"),
+         *_float_error("ScaledLongSkip")),
+        (_learnable_skip, _FEATURE_MAP.astype("int32"),
+         *_float_error("ScaledLongSkip")),
     ],
 }
