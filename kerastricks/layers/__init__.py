@@ -1,6 +1,7 @@
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
 )
+from kerastricks.layers.parallel_shallow_block import ParallelShallowBlock
 from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
@@ -19,4 +20,5 @@ __all__ = [
     # mixture of experts and skip-connection layers
     "SparseMoE",
     "ScaledLongSkip",
+    "ParallelShallowBlock",
 ]

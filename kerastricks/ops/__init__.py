@@ -30,6 +30,7 @@ from kerastricks.ops.metric_learning import triplet_hard_loss
 from kerastricks.ops.metric_learning import triplet_semihard_loss
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
+from kerastricks.ops.parallel_shallow import parallel_shallow_block
 from kerastricks.ops.pinball import pinball_loss
 from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.ops.rectification import variance_rectification
@@ -118,4 +119,6 @@ __all__ = [
     # scaled long skip connections
     "constant_skip_scaling",
     "learnable_skip_scaling",
+    # parallel shallow blocks
+    "parallel_shallow_block",
 ]

@@ -30,6 +30,10 @@ def _moe():
     return kerastricks.layers.SparseMoE(num_experts=3, expert_units=4)
 
 
+def _parallel_block():
+    return kerastricks.layers.ParallelShallowBlock(num_branches=2)
+
+
 def _learnable_skip():
     return kerastricks.layers.ScaledLongSkip(scaling="learnable")
 
@@ -58,6 +62,16 @@ SETTINGS = {
         "input_data": _FEATURE_MAP,
         "expected_output_shape": (2, 4, 4, 3),
         "expected_num_trainable_weights": 4,
+        "expected_num_non_trainable_weights": 0,
+        "expected_num_seed_generators": 0,
+        "supports_masking": False,
+    },
+    "kerastricks.layers.ParallelShallowBlock": {
+        "kind": "layer",
+        "init_kwargs": {"num_branches": 3},
+        "input_data": _FEATURE_MAP,
+        "expected_output_shape": (2, 4, 4, 3),
+        "expected_num_trainable_weights": 2,  # the branches' kernel, bias
         "expected_num_non_trainable_weights": 0,
         "expected_num_seed_generators": 0,
         "supports_masking": False,
@@ -91,6 +105,10 @@ FUZZ_RANGES = {
     ("ScaledLongSkip", "scaling"): "choice",
     ("ScaledLongSkip", "kappa"): _KAPPA,
     ("ScaledLongSkip", "reduction"): "count",
+    ("ParallelShallowBlock", "num_branches"): "count",
+    ("ParallelShallowBlock", "kernel_size"): "count",
+    ("ParallelShallowBlock", "activation"): _SKIP,
+    ("ParallelShallowBlock", "kernel_initializer"): _SKIP,
     ("ScaleLongUNet", "scaling"): "choice",
     ("ScaleLongUNet", "kappa"): _KAPPA,
     ("ScaleLongUNet", "reduction"): "count",
@@ -120,5 +138,13 @@ INVALID_CALLS = {
          *_float_error("ScaledLongSkip")),
         (_learnable_skip, _FEATURE_MAP.astype("int32"),
          *_float_error("ScaledLongSkip")),
+    ],
+    "ParallelShallowBlock": [
+        (_parallel_block, _TOKENS, *_rank_error("ParallelShallowBlock",
+                                                "inputs", (2, 6, 4), "4")),
+        (_parallel_block, _FEATURE_MAP[None], *_rank_error(
+            "ParallelShallowBlock", "inputs", (1, 2, 4, 4, 3), "4")),
+        (_parallel_block, _FEATURE_MAP.astype("int32"),
+         *_float_error("ParallelShallowBlock")),
     ],
 }
