@@ -1061,6 +1061,45 @@ def readme_numbers_block(records):
     return "\n".join(lines + ["", GPU_MISSING])
 
 
+# -- docs/benchmarks.md: mixture of experts ---------------------------------
+
+MOE_ORDER = ("sparse", "dense_active", "dense_all")
+
+
+def moe_block(records):
+    measured = records.all_backends("moe")
+    if not measured:
+        return _not_measured("moe", BACKENDS)
+    header = ["variant", "expert parameters"] + [
+        f"{BACKEND_NAMES[r['backend']]} (jit_compile="
+        f"{r['settings']['jit_compile']})" for r in measured]
+    first = measured[0]["results"]["variants"]
+    rows = []
+    for name in _ordered(first, MOE_ORDER):
+        row = [name, f"{first[name]['expert_parameters']:,}"]
+        for record in measured:
+            variant = record["results"]["variants"].get(name)
+            if variant is None:
+                row.append("not run")
+            else:
+                row.append(
+                    f"{variant['median_ms_per_step']:.1f} ms, **"
+                    f"{_ratio(variant['median_ratio_to_dense_active'])}**")
+        rows.append(row)
+    settings = "; ".join(
+        f"{BACKEND_NAMES[r['backend']]}: "
+        + _settings(r, ["batch_size", "tokens", "dim", "experts",
+                        "expert_units", "top_k", "capacity_factor",
+                        "rounds", "steps", "warmup"])
+        + f" (capacity {r['results']['capacity']} slots per expert)"
+        for r in measured)
+    return "\n".join([
+        f"Settings: {settings}. Active expert parameters per token: "
+        f"{measured[0]['results']['active_expert_parameters_per_token']:,} "
+        "in `sparse` and `dense_active`.", "",
+        _table(header, rows), "", _provenance_block(measured)])
+
+
 # -- assembling the documents ------------------------------------------------
 
 def blocks(records):
@@ -1086,6 +1125,7 @@ def blocks(records):
         "recipes-pretrained": pretrained_block,
         "readme-techniques": techniques_block,
         "benchmarks-robustness": lambda: robustness_block(records),
+        "benchmarks-moe": lambda: moe_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",

@@ -7,6 +7,12 @@ from kerastricks.models.look_sam import LookSAM
 from kerastricks.models.mesa import MESA
 from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
+from kerastricks.models.scale_long_unet import ScaleLongUNet
 
 __all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM",
            "AdversarialTraining"]
+__all__ = [
+    "FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM",
+    # model builders
+    "ScaleLongUNet",
+]

@@ -39,15 +39,23 @@ from kerastricks.ops.metric_learning import triplet_hard_loss
 from kerastricks.ops.metric_learning import triplet_semihard_loss
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
+from kerastricks.ops.parallel_shallow import parallel_shallow_block
 from kerastricks.ops.pinball import pinball_loss
 from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.ops.rectification import variance_rectification
 from kerastricks.ops.roc_histogram import auroc
 from kerastricks.ops.roc_histogram import fpr_at_tpr
+from kerastricks.ops.scaled_long_skip import constant_skip_scaling
+from kerastricks.ops.scaled_long_skip import learnable_skip_scaling
 from kerastricks.ops.sharpness_aware import orthogonal_component
 from kerastricks.ops.sharpness_aware import sharpness_aware_perturbation
 from kerastricks.ops.sharpness_aware import surrogate_gap_gradient
 from kerastricks.ops.softmax_collapse import softmax_collapse
+from kerastricks.ops.sparse_moe import dispatch_and_combine
+from kerastricks.ops.sparse_moe import expert_capacity
+from kerastricks.ops.sparse_moe import load_balancing_loss
+from kerastricks.ops.sparse_moe import sparse_moe
+from kerastricks.ops.sparse_moe import top_k_gating
 from kerastricks.ops.spatial_pyramid_pooling import spatial_pyramid_pooling
 from kerastricks.ops.stablemax import log_stablemax
 from kerastricks.ops.stablemax import stablemax
@@ -124,4 +132,15 @@ __all__ = [
     "biper_sign",
     "reste_sign",
     "ste_sign",
+    # sparse mixture of experts
+    "dispatch_and_combine",
+    "expert_capacity",
+    "load_balancing_loss",
+    "sparse_moe",
+    "top_k_gating",
+    # scaled long skip connections
+    "constant_skip_scaling",
+    "learnable_skip_scaling",
+    # parallel shallow blocks
+    "parallel_shallow_block",
 ]
