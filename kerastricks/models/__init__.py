@@ -6,5 +6,8 @@ from kerastricks.models.look_sam import LookSAM
 from kerastricks.models.mesa import MESA
 from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
+from kerastricks.models.wavemix import WaveMix
 
 __all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM"]
+# Model builders.
+__all__ += ["WaveMix"]
