@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 
 import kerastricks
@@ -53,6 +54,6 @@ class WaveMixTest(testing.TestCase):
         model = kerastricks.models.WaveMix(
             num_classes=3, input_shape=(16, 16, 3), depth=1, channels=8,
             stem="patchify", classifier_activation="softmax")
-        probabilities = np.asarray(model(x))
+        probabilities = keras.ops.convert_to_numpy(model(x))
         self.assertAllClose(probabilities.sum(axis=-1), np.ones(2),
                             atol=1e-5)
