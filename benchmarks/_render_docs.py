@@ -1126,6 +1126,7 @@ def blocks(records):
         "readme-techniques": techniques_block,
         "benchmarks-robustness": lambda: robustness_block(records),
         "benchmarks-moe": lambda: moe_block(records),
+        "benchmarks-haar-dwt": lambda: haar_dwt_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",
@@ -1208,6 +1209,40 @@ def robustness_block(records):
         _table(["defense", "clean accuracy", "FGSM accuracy",
                 "PGD accuracy"], rows), "",
         _provenance_block([record])])
+
+# -- docs/benchmarks.md: the Haar DWT against a strided convolution ----------
+
+HAAR_DWT_VARIANTS = {
+    "haar_dwt": "`HaarDWT2D`",
+    "strided_conv": "2x2 convolution, stride 2, 4C filters",
+    "scale_only": "the shared 1x1 depthwise scale alone",
+}
+
+
+def haar_dwt_block(records):
+    measured = records.all_backends("haar_dwt")
+    if not measured:
+        return _not_measured("haar_dwt", BACKENDS)
+    header = ["variant", "model parameters"] + [
+        f"{BACKEND_NAMES[r['backend']]} (jit_compile="
+        f"{r['settings']['jit_compile']})" for r in measured]
+    rows = []
+    for name, label in HAAR_DWT_VARIANTS.items():
+        variant = measured[0]["results"]["variants"][name]
+        row = [label, f"{variant['parameters']:,}"]
+        for record in measured:
+            timed = record["results"]["variants"][name]
+            row.append(f"{timed['median_ms_per_step']:.1f} ms, **"
+                       f"{_ratio(timed['median_ratio_to_strided_conv'])}**")
+        rows.append(row)
+    settings = "; ".join(
+        f"{BACKEND_NAMES[r['backend']]}: "
+        + _settings(r, ["batch_size", "size", "channels", "rounds", "steps",
+                        "warmup"])
+        for r in measured)
+    return "\n".join([
+        f"Settings: {settings}. Ratios are to the strided convolution.", "",
+        _table(header, rows), "", _provenance_block(measured)])
 
 
 if __name__ == "__main__":

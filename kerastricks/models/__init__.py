@@ -16,3 +16,8 @@ __all__ = [
     # model builders
     "ScaleLongUNet",
 ]
+from kerastricks.models.wavemix import WaveMix
+
+__all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM"]
+# Model builders.
+__all__ += ["WaveMix"]

@@ -21,12 +21,16 @@ from kerastricks.ops.data_pruning import el2n
 from kerastricks.ops.data_pruning import grand
 from kerastricks.ops.data_pruning import kmeans
 from kerastricks.ops.data_pruning import prototype_distance
+from kerastricks.ops.dihedral import dihedral_views
+from kerastricks.ops.dihedral import rotation_view_average
 from kerastricks.ops.fisher_merge import class_probabilities
 from kerastricks.ops.fisher_merge import fisher_weighted_average
 from kerastricks.ops.fisher_merge import negative_log_likelihood
 from kerastricks.ops.focal import sparse_categorical_focal_loss
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
+from kerastricks.ops.haar_wavelet import haar_dwt2d
+from kerastricks.ops.haar_wavelet import inverse_haar_dwt2d
 from kerastricks.ops.learning_rate_schedules import cyclical_learning_rate
 from kerastricks.ops.learning_rate_schedules import one_cycle_learning_rate
 from kerastricks.ops.learning_rate_schedules import warmup_stable_decay
@@ -37,6 +41,7 @@ from kerastricks.ops.metric_learning import npairs_loss
 from kerastricks.ops.metric_learning import pairwise_distance
 from kerastricks.ops.metric_learning import triplet_hard_loss
 from kerastricks.ops.metric_learning import triplet_semihard_loss
+from kerastricks.ops.moment_probing import adjacent_head_cross_covariance
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.parallel_shallow import parallel_shallow_block
@@ -143,4 +148,10 @@ __all__ = [
     "learnable_skip_scaling",
     # parallel shallow blocks
     "parallel_shallow_block",
+    # Wavelet mixing, moment probing and rotation-view pooling.
+    "haar_dwt2d",
+    "inverse_haar_dwt2d",
+    "adjacent_head_cross_covariance",
+    "dihedral_views",
+    "rotation_view_average",
 ]
