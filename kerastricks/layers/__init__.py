@@ -1,3 +1,4 @@
+from kerastricks.layers.flora import FLoRA
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
 )
@@ -14,4 +15,5 @@ __all__ = [
     "SpatialPyramidPooling2D",
     "TrAct",
     "WeightNormalization",
+    "FLoRA",
 ]

@@ -15,6 +15,7 @@ from kerastricks.ops.data_pruning import prototype_distance
 from kerastricks.ops.fisher_merge import class_probabilities
 from kerastricks.ops.fisher_merge import fisher_weighted_average
 from kerastricks.ops.fisher_merge import negative_log_likelihood
+from kerastricks.ops.flora import flora_delta
 from kerastricks.ops.focal import sparse_categorical_focal_loss
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
@@ -102,4 +103,5 @@ __all__ = [
     "cyclical_learning_rate",
     "one_cycle_learning_rate",
     "warmup_stable_decay",
+    "flora_delta",
 ]

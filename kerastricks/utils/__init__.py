@@ -1,5 +1,6 @@
 from kerastricks.utils import validation
 from kerastricks.utils.diagonal_fisher import diagonal_fisher
+from kerastricks.utils.enable_flora import enable_flora
 from kerastricks.utils.fisher_merge import fisher_merge
 from kerastricks.utils.prototype_scores import prototype_scores
 from kerastricks.utils.scale_learning_rate import scale_learning_rate
@@ -13,4 +14,5 @@ __all__ = [
     "scale_learning_rate",
     "select_kept_indices",
     "train_only_batchnorm",
+    "enable_flora",
 ]

@@ -1,0 +1,94 @@
+"""Contract rows of the adapters, set and multi-layer pooling layers and
+frame averaging (merged into `technique_settings.SETTINGS`), with their
+fuzz ranges and invalid calls."""
+
+import keras
+import numpy as np
+
+import kerastricks
+
+_RNG = np.random.default_rng(23)
+_IMAGES = _RNG.normal(size=(2, 6, 6, 3)).astype("float32")
+_TOKENS = _RNG.normal(size=(2, 5, 4)).astype("float32")
+_FEATURES = _RNG.normal(size=(6, 3)).astype("float32")
+
+
+def _flora_classifier():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
+                              keras.layers.Dense(2)])
+    rng = np.random.default_rng(5)
+    model.set_weights([rng.normal(size=w.shape).astype("float32")
+                       for w in model.get_weights()])
+    return model
+
+
+def _flora_trainable_shapes(kwargs):
+    # Dense(3 -> 4) and Dense(4 -> 2) at rank 2: a (2, 2) core and two
+    # factors (n_i, 2) each; the base kernels and biases are frozen.
+    return [(2, 2), (3, 2), (4, 2), (2, 2), (4, 2), (2, 2)]
+
+
+SETTINGS = {
+    "kerastricks.layers.FLoRA": {
+        "kind": "layer",
+        "init_kwargs": lambda: {
+            "layer": keras.layers.Conv2D(4, 3, strides=2, padding="same",
+                                         activation="relu"),
+            "rank": (2, 2, 3, 2),
+            "scale": 2.0,
+        },
+        "input_data": _IMAGES,
+        "expected_output_shape": (2, 3, 3, 4),
+        "expected_num_trainable_weights": 5,  # core + 4 factors
+        "expected_num_non_trainable_weights": 2,  # frozen kernel, bias
+        "expected_num_seed_generators": 0,
+    },
+    "kerastricks.utils.enable_flora": {
+        "kind": "utility",
+        "kwargs": lambda: {"model": _flora_classifier(), "rank": 2},
+        "expected": _flora_trainable_shapes,
+        "observe": lambda model: [tuple(w.shape)
+                                  for w in model.trainable_weights],
+        "x": _FEATURES,
+    },
+}
+
+FUZZ_RANGES = {
+    ("FLoRA", "layer"): "object",
+    ("FLoRA", "rank"): [float("nan"), 2.5, 0, -1, True, None, "abc", (),
+                        (2, 2), (2, 2, 3, 0)],
+    ("FLoRA", "scale"): "positive",
+    ("enable_flora", "model"): "object",
+    ("enable_flora", "rank"): "count",
+    ("enable_flora", "scale"): "positive",
+}
+
+
+def _rank_error(owner, name, shape, ranks):
+    return (ValueError, f"{owner} expects `{name}` of rank {ranks}. "
+            f"Received: {name} of shape {shape} (rank {len(shape)})")
+
+
+def _float_input(owner, name="inputs"):
+    return (TypeError, f"{owner} expects floating-point `{name}` (cast it, "
+            f"e.g. with keras.ops.cast(x, 'float32')). Received: {name} of "
+            "dtype int32")
+
+
+def _flora(wrapped):
+    return lambda: kerastricks.layers.FLoRA(wrapped(), rank=2)
+
+
+INVALID_CALLS = {
+    "FLoRA": [
+        (_flora(lambda: keras.layers.Conv2D(2, 3)), _TOKENS,
+         *_rank_error("FLoRA(Conv2D)", "inputs", (2, 5, 4), "4")),
+        (_flora(lambda: keras.layers.Conv1D(2, 3)), _IMAGES,
+         *_rank_error("FLoRA(Conv1D)", "inputs", (2, 6, 6, 3), "3")),
+        (_flora(lambda: keras.layers.Dense(2)), _TOKENS[0, 0], ValueError,
+         "FLoRA(Dense) expects `inputs` of rank >= 2 (batch, ..., "
+         "features). Received: inputs of shape (4,)"),
+        (_flora(lambda: keras.layers.Dense(2)), _TOKENS.astype("int32"),
+         *_float_input("FLoRA(Dense)")),
+    ],
+}
