@@ -1,3 +1,4 @@
+from kerastricks.layers.attentional_set_pooling import AttentionalSetPooling
 from kerastricks.layers.flora import FLoRA
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
@@ -16,4 +17,5 @@ __all__ = [
     "TrAct",
     "WeightNormalization",
     "FLoRA",
+    "AttentionalSetPooling",
 ]

@@ -2,6 +2,7 @@
 
 from kerastricks.ops.any_loss import amplify
 from kerastricks.ops.any_loss import soft_confusion_matrix
+from kerastricks.ops.attentional_set_pooling import attentional_set_pooling
 from kerastricks.ops.contrastive import nt_xent_loss
 from kerastricks.ops.contrastive import supervised_contrastive_loss
 from kerastricks.ops.cross_entropy_dice import soft_dice_loss
@@ -104,4 +105,5 @@ __all__ = [
     "one_cycle_learning_rate",
     "warmup_stable_decay",
     "flora_delta",
+    "attentional_set_pooling",
 ]

@@ -43,6 +43,16 @@ SETTINGS = {
         "expected_num_non_trainable_weights": 2,  # frozen kernel, bias
         "expected_num_seed_generators": 0,
     },
+    "kerastricks.layers.AttentionalSetPooling": {
+        "kind": "layer",
+        "init_kwargs": {},
+        "input_data": _TOKENS,
+        "expected_output_shape": (2, 4),
+        "expected_num_trainable_weights": 1,
+        "expected_num_non_trainable_weights": 0,
+        "expected_num_seed_generators": 0,
+        "supports_masking": True,
+    },
     "kerastricks.utils.enable_flora": {
         "kind": "utility",
         "kwargs": lambda: {"model": _flora_classifier(), "rank": 2},
@@ -58,6 +68,8 @@ FUZZ_RANGES = {
     ("FLoRA", "rank"): [float("nan"), 2.5, 0, -1, True, None, "abc", (),
                         (2, 2), (2, 2, 3, 0)],
     ("FLoRA", "scale"): "positive",
+    ("AttentionalSetPooling", "kernel_initializer"): (
+        "skip", "a Keras initializer, which Keras itself checks"),
     ("enable_flora", "model"): "object",
     ("enable_flora", "rank"): "count",
     ("enable_flora", "scale"): "positive",
@@ -90,5 +102,18 @@ INVALID_CALLS = {
          "features). Received: inputs of shape (4,)"),
         (_flora(lambda: keras.layers.Dense(2)), _TOKENS.astype("int32"),
          *_float_input("FLoRA(Dense)")),
+    ],
+    "AttentionalSetPooling": [
+        (kerastricks.layers.AttentionalSetPooling, _TOKENS[0],
+         *_rank_error("AttentionalSetPooling", "inputs", (5, 4), "3")),
+        (kerastricks.layers.AttentionalSetPooling, _IMAGES,
+         *_rank_error("AttentionalSetPooling", "inputs", (2, 6, 6, 3),
+                      "3")),
+        (kerastricks.layers.AttentionalSetPooling, _TOKENS.astype("int32"),
+         *_float_input("AttentionalSetPooling")),
+        (kerastricks.layers.AttentionalSetPooling,
+         {"inputs": _TOKENS, "mask": np.ones((2, 4), bool)}, ValueError,
+         "AttentionalSetPooling needs `mask` of shape (batch, set_size) = "
+         "(2, 5). Received: mask of shape (2, 4)"),
     ],
 }
