@@ -3,6 +3,9 @@ from kerastricks.layers.flora import FLoRA
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
 )
+from kerastricks.layers.multi_layer_trainable_pooling import (
+    MultiLayerTrainablePooling,
+)
 from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
@@ -18,4 +21,5 @@ __all__ = [
     "WeightNormalization",
     "FLoRA",
     "AttentionalSetPooling",
+    "MultiLayerTrainablePooling",
 ]

@@ -30,6 +30,7 @@ from kerastricks.ops.metric_learning import npairs_loss
 from kerastricks.ops.metric_learning import pairwise_distance
 from kerastricks.ops.metric_learning import triplet_hard_loss
 from kerastricks.ops.metric_learning import triplet_semihard_loss
+from kerastricks.ops.multi_layer_trainable_pooling import latent_cross_attention
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.pinball import pinball_loss
@@ -106,4 +107,5 @@ __all__ = [
     "warmup_stable_decay",
     "flora_delta",
     "attentional_set_pooling",
+    "latent_cross_attention",
 ]

@@ -53,6 +53,19 @@ SETTINGS = {
         "expected_num_seed_generators": 0,
         "supports_masking": True,
     },
+    "kerastricks.layers.MultiLayerTrainablePooling": {
+        "kind": "layer",
+        "init_kwargs": {"num_latents": 3, "num_heads": 2, "key_dim": 2,
+                        "feedforward_multiplier": 1},
+        "input_data": _TOKENS,
+        "expected_output_shape": (2, 4),
+        # Layer embedding, latents, 3 LayerNorms (2 each), 4 attention
+        # kernels, 2 feed-forward kernels and biases.
+        "expected_num_trainable_weights": 16,
+        "expected_num_non_trainable_weights": 0,
+        "expected_num_seed_generators": 0,
+        "supports_masking": False,
+    },
     "kerastricks.utils.enable_flora": {
         "kind": "utility",
         "kwargs": lambda: {"model": _flora_classifier(), "rank": 2},
@@ -70,6 +83,11 @@ FUZZ_RANGES = {
     ("FLoRA", "scale"): "positive",
     ("AttentionalSetPooling", "kernel_initializer"): (
         "skip", "a Keras initializer, which Keras itself checks"),
+    ("MultiLayerTrainablePooling", "num_latents"): "count",
+    ("MultiLayerTrainablePooling", "num_heads"): "count",
+    ("MultiLayerTrainablePooling", "key_dim"): "count",
+    ("MultiLayerTrainablePooling", "feedforward_multiplier"): "count",
+    ("MultiLayerTrainablePooling", "epsilon"): "positive",
     ("enable_flora", "model"): "object",
     ("enable_flora", "rank"): "count",
     ("enable_flora", "scale"): "positive",
@@ -89,6 +107,11 @@ def _float_input(owner, name="inputs"):
 
 def _flora(wrapped):
     return lambda: kerastricks.layers.FLoRA(wrapped(), rank=2)
+
+
+def _multi_layer_pooling():
+    return kerastricks.layers.MultiLayerTrainablePooling(
+        num_latents=2, num_heads=1, key_dim=2)
 
 
 INVALID_CALLS = {
@@ -115,5 +138,14 @@ INVALID_CALLS = {
          {"inputs": _TOKENS, "mask": np.ones((2, 4), bool)}, ValueError,
          "AttentionalSetPooling needs `mask` of shape (batch, set_size) = "
          "(2, 5). Received: mask of shape (2, 4)"),
+    ],
+    "MultiLayerTrainablePooling": [
+        (_multi_layer_pooling, _TOKENS[0],
+         *_rank_error("MultiLayerTrainablePooling", "inputs", (5, 4), "3")),
+        (_multi_layer_pooling, _IMAGES,
+         *_rank_error("MultiLayerTrainablePooling", "inputs", (2, 6, 6, 3),
+                      "3")),
+        (_multi_layer_pooling, _TOKENS.astype("int32"),
+         *_float_input("MultiLayerTrainablePooling")),
     ],
 }
