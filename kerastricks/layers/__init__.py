@@ -1,5 +1,6 @@
 from kerastricks.layers.attentional_set_pooling import AttentionalSetPooling
 from kerastricks.layers.flora import FLoRA
+from kerastricks.layers.frame_averaging import FrameAveraging
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
 )
@@ -22,4 +23,5 @@ __all__ = [
     "FLoRA",
     "AttentionalSetPooling",
     "MultiLayerTrainablePooling",
+    "FrameAveraging",
 ]

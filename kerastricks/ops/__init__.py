@@ -18,6 +18,7 @@ from kerastricks.ops.fisher_merge import fisher_weighted_average
 from kerastricks.ops.fisher_merge import negative_log_likelihood
 from kerastricks.ops.flora import flora_delta
 from kerastricks.ops.focal import sparse_categorical_focal_loss
+from kerastricks.ops.frame_averaging import pca_frames
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.learning_rate_schedules import cyclical_learning_rate
@@ -108,4 +109,5 @@ __all__ = [
     "flora_delta",
     "attentional_set_pooling",
     "latent_cross_attention",
+    "pca_frames",
 ]

@@ -11,6 +11,16 @@ _RNG = np.random.default_rng(23)
 _IMAGES = _RNG.normal(size=(2, 6, 6, 3)).astype("float32")
 _TOKENS = _RNG.normal(size=(2, 5, 4)).astype("float32")
 _FEATURES = _RNG.normal(size=(6, 3)).astype("float32")
+# Point clouds with well separated covariance eigenvalues (spreads 3, 2, 1).
+_CLOUDS = (_RNG.normal(size=(2, 10, 3)) * [3.0, 2.0, 1.0]).astype("float32")
+
+
+def _point_encoder(outputs=4, pool=True):
+    layers = [keras.layers.Dense(6, activation="tanh"),
+              keras.layers.Dense(outputs)]
+    if pool:
+        layers.append(keras.layers.GlobalMaxPooling1D())
+    return keras.Sequential(layers)
 
 
 def _flora_classifier():
@@ -66,6 +76,15 @@ SETTINGS = {
         "expected_num_seed_generators": 0,
         "supports_masking": False,
     },
+    "kerastricks.layers.FrameAveraging": {
+        "kind": "layer",
+        "init_kwargs": lambda: {"layer": _point_encoder(), "group": "O(d)"},
+        "input_data": _CLOUDS,
+        "expected_output_shape": (2, 4),
+        "expected_num_trainable_weights": 4,  # the encoder's
+        "expected_num_non_trainable_weights": 0,
+        "expected_num_seed_generators": 0,
+    },
     "kerastricks.utils.enable_flora": {
         "kind": "utility",
         "kwargs": lambda: {"model": _flora_classifier(), "rank": 2},
@@ -88,6 +107,9 @@ FUZZ_RANGES = {
     ("MultiLayerTrainablePooling", "key_dim"): "count",
     ("MultiLayerTrainablePooling", "feedforward_multiplier"): "count",
     ("MultiLayerTrainablePooling", "epsilon"): "positive",
+    ("FrameAveraging", "layer"): "object",
+    ("FrameAveraging", "mode"): "choice",
+    ("FrameAveraging", "group"): "choice",
     ("enable_flora", "model"): "object",
     ("enable_flora", "rank"): "count",
     ("enable_flora", "scale"): "positive",
@@ -112,6 +134,11 @@ def _flora(wrapped):
 def _multi_layer_pooling():
     return kerastricks.layers.MultiLayerTrainablePooling(
         num_latents=2, num_heads=1, key_dim=2)
+
+
+def _frame_averaging(**kwargs):
+    return lambda: kerastricks.layers.FrameAveraging(_point_encoder(),
+                                                     **kwargs)
 
 
 INVALID_CALLS = {
@@ -147,5 +174,17 @@ INVALID_CALLS = {
                       "3")),
         (_multi_layer_pooling, _TOKENS.astype("int32"),
          *_float_input("MultiLayerTrainablePooling")),
+    ],
+    "FrameAveraging": [
+        (_frame_averaging(), _CLOUDS[0],
+         *_rank_error("FrameAveraging", "inputs", (10, 3), "3")),
+        (_frame_averaging(), _IMAGES,
+         *_rank_error("FrameAveraging", "inputs", (2, 6, 6, 3), "3")),
+        (_frame_averaging(), _CLOUDS.astype("int32"),
+         *_float_input("FrameAveraging")),
+        (_frame_averaging(mode="equivariant"), _CLOUDS, ValueError,
+         "FrameAveraging(mode='equivariant') needs an encoder whose outputs "
+         "are vectors of the input's dimension (last axis 3). Received: "
+         "encoder output of shape (2, 4)"),
     ],
 }
