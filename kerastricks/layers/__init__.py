@@ -5,6 +5,15 @@ from kerastricks.layers.group_generalized_mean_pooling import (
 )
 from kerastricks.layers.learned_temperature_head import LearnedTemperatureHead
 from kerastricks.layers.parallel_shallow_block import ParallelShallowBlock
+from kerastricks.layers.attentional_set_pooling import AttentionalSetPooling
+from kerastricks.layers.flora import FLoRA
+from kerastricks.layers.frame_averaging import FrameAveraging
+from kerastricks.layers.group_generalized_mean_pooling import (
+    GroupGeneralizedMeanPooling,
+)
+from kerastricks.layers.multi_layer_trainable_pooling import (
+    MultiLayerTrainablePooling,
+)
 from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
@@ -41,4 +50,8 @@ __all__ = [
     "WaveMixBlock",
     "MomentProbingHead",
     "RotationViewPooling",
+    "FLoRA",
+    "AttentionalSetPooling",
+    "MultiLayerTrainablePooling",
+    "FrameAveraging",
 ]

@@ -11,6 +11,7 @@ from kerastricks.ops.binary_estimators import biper_quantization_error
 from kerastricks.ops.binary_estimators import biper_sign
 from kerastricks.ops.binary_estimators import reste_sign
 from kerastricks.ops.binary_estimators import ste_sign
+from kerastricks.ops.attentional_set_pooling import attentional_set_pooling
 from kerastricks.ops.contrastive import nt_xent_loss
 from kerastricks.ops.contrastive import supervised_contrastive_loss
 from kerastricks.ops.cross_entropy_dice import soft_dice_loss
@@ -26,7 +27,9 @@ from kerastricks.ops.dihedral import rotation_view_average
 from kerastricks.ops.fisher_merge import class_probabilities
 from kerastricks.ops.fisher_merge import fisher_weighted_average
 from kerastricks.ops.fisher_merge import negative_log_likelihood
+from kerastricks.ops.flora import flora_delta
 from kerastricks.ops.focal import sparse_categorical_focal_loss
+from kerastricks.ops.frame_averaging import pca_frames
 from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.haar_wavelet import haar_dwt2d
@@ -42,6 +45,7 @@ from kerastricks.ops.metric_learning import pairwise_distance
 from kerastricks.ops.metric_learning import triplet_hard_loss
 from kerastricks.ops.metric_learning import triplet_semihard_loss
 from kerastricks.ops.moment_probing import adjacent_head_cross_covariance
+from kerastricks.ops.multi_layer_trainable_pooling import latent_cross_attention
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.parallel_shallow import parallel_shallow_block
@@ -154,4 +158,8 @@ __all__ = [
     "adjacent_head_cross_covariance",
     "dihedral_views",
     "rotation_view_average",
+    "flora_delta",
+    "attentional_set_pooling",
+    "latent_cross_attention",
+    "pca_frames",
 ]

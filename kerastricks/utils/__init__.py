@@ -1,5 +1,6 @@
 from kerastricks.utils import validation
 from kerastricks.utils.diagonal_fisher import diagonal_fisher
+from kerastricks.utils.enable_flora import enable_flora
 from kerastricks.utils.fisher_merge import fisher_merge
 from kerastricks.utils.grad_cam import grad_cam
 from kerastricks.utils.input_gradient_saliency import input_gradient_saliency
@@ -21,4 +22,5 @@ __all__ = [
     "input_gradient_saliency",
     "norm_grad",
     "saliency_overlay",
+    "enable_flora",
 ]
