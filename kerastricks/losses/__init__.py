@@ -39,3 +39,12 @@ __all__ = [
     "TripletSemiHardLoss",
     "ZLoss",
 ]
+
+# Optimal-transport losses.
+from kerastricks.losses.monge_gap import MongeGap
+from kerastricks.losses.sinkhorn_divergence import SinkhornDivergence
+
+__all__ += [
+    "MongeGap",
+    "SinkhornDivergence",
+]

@@ -103,3 +103,14 @@ __all__ = [
     "one_cycle_learning_rate",
     "warmup_stable_decay",
 ]
+
+# Optimal transport.
+from kerastricks.ops.optimal_transport import monge_gap
+from kerastricks.ops.optimal_transport import sinkhorn_cost
+from kerastricks.ops.optimal_transport import sinkhorn_divergence
+
+__all__ += [
+    "monge_gap",
+    "sinkhorn_cost",
+    "sinkhorn_divergence",
+]

@@ -1,0 +1,85 @@
+"""Contract rows, fuzz ranges and bad calls of the optimal-transport,
+robustness and equivariance techniques (merged into
+`technique_settings.SETTINGS`)."""
+
+import numpy as np
+
+import kerastricks
+from tests.references import optimal_transport as transport_reference
+
+_RNG = np.random.default_rng(23)
+_SOURCE = _RNG.normal(size=(6, 3)).astype("float32")
+_TARGET = (_RNG.normal(size=(6, 3)) + 0.5).astype("float32")
+# An explicit epsilon: the default one is a function of the cost matrix,
+# held constant for the gradient, which central differences would move.
+_TRANSPORT_OPTIONS = {"epsilon": 0.5, "num_iterations": 30}
+_INT_POINTS = _SOURCE.astype("int32")
+
+
+def _transport_reference(np_fn, swap):
+    def reference(y_true, y_pred, sample_weight=None):
+        first, second = (y_pred, y_true) if swap else (y_true, y_pred)
+        if np_fn is transport_reference.np_monge_gap:
+            return np_fn(first, second, weights=sample_weight,
+                         **_TRANSPORT_OPTIONS)
+        return np_fn(first, second, x_weights=sample_weight,
+                     y_weights=sample_weight, **_TRANSPORT_OPTIONS)
+
+    return reference
+
+
+SETTINGS = {
+    "kerastricks.losses.SinkhornDivergence": {
+        "kind": "loss", "init_kwargs": _TRANSPORT_OPTIONS, "fn": None,
+        "reference": _transport_reference(
+            transport_reference.np_sinkhorn_divergence, swap=True),
+        "batch_level": True, "y_true": _TARGET, "y_pred": _SOURCE,
+        "output_activation": None,
+        # Thirty unrolled float32 Sinkhorn iterations (three solves) against
+        # the float64 reference: rounding accumulates to ~2e-6.
+        "tolerance": (1e-5, 1e-5),
+    },
+    "kerastricks.losses.MongeGap": {
+        "kind": "loss", "init_kwargs": _TRANSPORT_OPTIONS, "fn": None,
+        "reference": _transport_reference(
+            transport_reference.np_monge_gap, swap=False),
+        "batch_level": True, "y_true": _SOURCE, "y_pred": _TARGET,
+        "output_activation": None,
+        "tolerance": (1e-5, 1e-5),
+    },
+}
+
+FUZZ_RANGES = {
+    ("SinkhornDivergence", "epsilon"): [float("nan"), float("inf"), -1.0,
+                                        0.0, True, "abc"],
+    ("SinkhornDivergence", "num_iterations"): "count",
+    ("SinkhornDivergence", "cost"): "choice",
+    ("MongeGap", "epsilon"): [float("nan"), float("inf"), -1.0, 0.0, True,
+                              "abc"],
+    ("MongeGap", "num_iterations"): "count",
+    ("MongeGap", "cost"): "choice",
+}
+
+
+def _point_cases(loss_name, make):
+    return [
+        (make, (_SOURCE[:4], _INT_POINTS[:4]), TypeError,
+         f"{loss_name} expects floating-point `y_pred` (cast it, e.g. with "
+         "keras.ops.cast(x, 'float32')). Received: y_pred of dtype int32"),
+        (make, (_SOURCE[:4, 0], _SOURCE[:4, 0]), ValueError,
+         f"{loss_name} expects `y_true` of rank >= 2 (a batch of points). "
+         "Received: y_true of shape (4,)"),
+        (make, (_SOURCE[:4, :2], _SOURCE[:4]), ValueError,
+         f"{loss_name} needs points of the same dimension in `y_true` and "
+         "`y_pred`. Received: y_true of shape (4, 2) and y_pred of shape "
+         "(4, 3)"),
+    ]
+
+
+INVALID_CALLS = {
+    "SinkhornDivergence": _point_cases(
+        "SinkhornDivergence",
+        lambda: kerastricks.losses.SinkhornDivergence(epsilon=0.5)),
+    "MongeGap": _point_cases(
+        "MongeGap", lambda: kerastricks.losses.MongeGap(epsilon=0.5)),
+}
