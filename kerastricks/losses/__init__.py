@@ -44,7 +44,13 @@ __all__ = [
 from kerastricks.losses.monge_gap import MongeGap
 from kerastricks.losses.sinkhorn_divergence import SinkhornDivergence
 
+# Dense regression up to scale and shift.
+from kerastricks.losses.scale_shift_invariant_loss import (
+    ScaleShiftInvariantLoss,
+)
+
 __all__ += [
     "MongeGap",
     "SinkhornDivergence",
+    "ScaleShiftInvariantLoss",
 ]

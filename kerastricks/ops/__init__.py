@@ -108,9 +108,15 @@ __all__ = [
 from kerastricks.ops.optimal_transport import monge_gap
 from kerastricks.ops.optimal_transport import sinkhorn_cost
 from kerastricks.ops.optimal_transport import sinkhorn_divergence
+from kerastricks.ops.scale_shift_invariant import scale_shift_alignment
+from kerastricks.ops.scale_shift_invariant import (
+    scale_shift_invariant_loss,
+)
 
 __all__ += [
     "monge_gap",
     "sinkhorn_cost",
     "sinkhorn_divergence",
+    "scale_shift_alignment",
+    "scale_shift_invariant_loss",
 ]

@@ -108,6 +108,14 @@ def _sinkhorn_potentials(costs, log_a, log_b, epsilon, num_iterations):
         return f, g
 
     potentials = (ops.zeros_like(log_a), ops.zeros_like(log_b))
+    if keras.config.backend() == "tensorflow":
+        # XLA differentiates a TensorFlow while loop only when its trip
+        # count is declared (`maximum_iterations`); `fori_loop` does not.
+        _, f, g = ops.while_loop(
+            lambda step, f, g: step < num_iterations,
+            lambda step, f, g: (step + 1, *update(step, (f, g))),
+            (0, *potentials), maximum_iterations=num_iterations)
+        return f, g
     return ops.fori_loop(0, num_iterations, update, potentials)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 import kerastricks
 from tests.references import optimal_transport as transport_reference
+from tests.references import scale_shift_invariant as ssi_reference
 
 _RNG = np.random.default_rng(23)
 _SOURCE = _RNG.normal(size=(6, 3)).astype("float32")
@@ -14,6 +15,8 @@ _TARGET = (_RNG.normal(size=(6, 3)) + 0.5).astype("float32")
 # held constant for the gradient, which central differences would move.
 _TRANSPORT_OPTIONS = {"epsilon": 0.5, "num_iterations": 30}
 _INT_POINTS = _SOURCE.astype("int32")
+_DEPTH = _RNG.uniform(1.0, 4.0, size=(3, 5, 5)).astype("float32")
+_DEPTH_PREDICTION = _RNG.normal(size=(3, 5, 5)).astype("float32")
 
 
 def _transport_reference(np_fn, swap):
@@ -47,6 +50,19 @@ SETTINGS = {
         "output_activation": None,
         "tolerance": (1e-5, 1e-5),
     },
+    "kerastricks.losses.ScaleShiftInvariantLoss": {
+        "kind": "loss", "init_kwargs": {"gradient_weight": 0.5,
+                                        "num_scales": 2},
+        "fn": lambda y, p: kerastricks.ops.scale_shift_invariant_loss(
+            y, p, gradient_weight=0.5, num_scales=2),
+        "reference": lambda y, p: ssi_reference.np_scale_shift_invariant_loss(
+            y, p, gradient_weight=0.5, num_scales=2),
+        "y_true": _DEPTH, "y_pred": _DEPTH_PREDICTION,
+        "output_activation": None,
+        # The float32 alignment (moments over 25 pixels) against float64
+        # least squares.
+        "tolerance": (1e-5, 1e-5),
+    },
 }
 
 FUZZ_RANGES = {
@@ -58,6 +74,9 @@ FUZZ_RANGES = {
                               "abc"],
     ("MongeGap", "num_iterations"): "count",
     ("MongeGap", "cost"): "choice",
+    ("ScaleShiftInvariantLoss", "gradient_weight"): "non_negative",
+    ("ScaleShiftInvariantLoss", "num_scales"): "count",
+    ("ScaleShiftInvariantLoss", "ignore_value"): "optional_real",
 }
 
 
@@ -82,4 +101,20 @@ INVALID_CALLS = {
         lambda: kerastricks.losses.SinkhornDivergence(epsilon=0.5)),
     "MongeGap": _point_cases(
         "MongeGap", lambda: kerastricks.losses.MongeGap(epsilon=0.5)),
+    "ScaleShiftInvariantLoss": [
+        (kerastricks.losses.ScaleShiftInvariantLoss,
+         (_DEPTH[:2], _DEPTH_PREDICTION[:2].astype("int32")), TypeError,
+         "ScaleShiftInvariantLoss expects floating-point `y_pred` (cast it, "
+         "e.g. with keras.ops.cast(x, 'float32')). Received: y_pred of "
+         "dtype int32"),
+        (kerastricks.losses.ScaleShiftInvariantLoss,
+         (_DEPTH[:2, 0], _DEPTH_PREDICTION[:2, 0]), ValueError,
+         "ScaleShiftInvariantLoss expects `y_pred` of rank 3 or 4. "
+         "Received: y_pred of shape (2, 5) (rank 2)"),
+        (kerastricks.losses.ScaleShiftInvariantLoss,
+         (_DEPTH[:2, :4], _DEPTH_PREDICTION[:2]), ValueError,
+         "ScaleShiftInvariantLoss needs `y_true` and `y_pred` of the same "
+         "image shape. Received: y_true of shape (2, 4, 5, 1) and y_pred "
+         "of shape (2, 5, 5, 1) (rank 3 gains a channel axis)"),
+    ],
 }
