@@ -40,14 +40,12 @@ __all__ = [
     "ZLoss",
 ]
 
-# Optimal-transport losses.
+# Optimal-transport and dense scale/shift-invariant regression losses.
 from kerastricks.losses.monge_gap import MongeGap
-from kerastricks.losses.sinkhorn_divergence import SinkhornDivergence
-
-# Dense regression up to scale and shift.
 from kerastricks.losses.scale_shift_invariant_loss import (
     ScaleShiftInvariantLoss,
 )
+from kerastricks.losses.sinkhorn_divergence import SinkhornDivergence
 
 __all__ += [
     "MongeGap",
