@@ -104,14 +104,12 @@ __all__ = [
     "warmup_stable_decay",
 ]
 
-# Optimal transport.
+# Optimal transport; dense regression up to scale and shift.
 from kerastricks.ops.optimal_transport import monge_gap
 from kerastricks.ops.optimal_transport import sinkhorn_cost
 from kerastricks.ops.optimal_transport import sinkhorn_divergence
 from kerastricks.ops.scale_shift_invariant import scale_shift_alignment
-from kerastricks.ops.scale_shift_invariant import (
-    scale_shift_invariant_loss,
-)
+from kerastricks.ops.scale_shift_invariant import scale_shift_invariant_loss
 
 __all__ += [
     "monge_gap",
