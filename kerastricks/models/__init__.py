@@ -8,3 +8,10 @@ from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
 
 __all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM"]
+
+# Certified training.
+from kerastricks.models.interval_bound_propagation import (
+    IntervalBoundPropagation,
+)
+
+__all__ += ["IntervalBoundPropagation"]

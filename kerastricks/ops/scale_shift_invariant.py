@@ -65,6 +65,8 @@ def scale_shift_alignment(y_pred, y_true, mask):
     Returns:
         `(scale, shift)`, each `(batch, 1, 1, 1)`.
     """
+    y_pred, y_true, mask = (ops.cast(ops.convert_to_tensor(value), "float32")
+                            for value in (y_pred, y_true, mask))
     axes = (1, 2, 3)
     count = ops.sum(mask, axis=axes, keepdims=True)
     safe_count = ops.maximum(count, 1.0)

@@ -14,3 +14,8 @@ __all__ = [
     "select_kept_indices",
     "train_only_batchnorm",
 ]
+
+# Interval bound propagation.
+from kerastricks.utils.interval_bounds import interval_bounds
+
+__all__ += ["interval_bounds"]

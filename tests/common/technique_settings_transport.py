@@ -2,9 +2,11 @@
 robustness and equivariance techniques (merged into
 `technique_settings.SETTINGS`)."""
 
+import keras
 import numpy as np
 
 import kerastricks
+from tests.references import interval_bounds as ibp_reference
 from tests.references import optimal_transport as transport_reference
 from tests.references import scale_shift_invariant as ssi_reference
 
@@ -15,8 +17,17 @@ _TARGET = (_RNG.normal(size=(6, 3)) + 0.5).astype("float32")
 # held constant for the gradient, which central differences would move.
 _TRANSPORT_OPTIONS = {"epsilon": 0.5, "num_iterations": 30}
 _INT_POINTS = _SOURCE.astype("int32")
+_IBP_KERNEL = _RNG.normal(size=(4, 3)).astype("float32")
+_IBP_BIAS = _RNG.normal(size=(3,)).astype("float32")
+_IBP_X = _RNG.normal(size=(5, 4)).astype("float32")
 _DEPTH = _RNG.uniform(1.0, 4.0, size=(3, 5, 5)).astype("float32")
 _DEPTH_PREDICTION = _RNG.normal(size=(3, 5, 5)).astype("float32")
+
+
+def _linear_model():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    model.set_weights([_IBP_KERNEL, _IBP_BIAS])
+    return model
 
 
 def _transport_reference(np_fn, swap):
@@ -63,6 +74,18 @@ SETTINGS = {
         # least squares.
         "tolerance": (1e-5, 1e-5),
     },
+    "kerastricks.utils.interval_bounds": {
+        "kind": "utility",
+        "kwargs": lambda: {"model": _linear_model(), "x": _IBP_X,
+                           "epsilon": 0.2},
+        "expected": ibp_reference.np_dense(_IBP_X - 0.2, _IBP_X + 0.2,
+                                           _IBP_KERNEL, _IBP_BIAS),
+        "tolerance": (1e-5, 1e-5),
+    },
+    "kerastricks.models.IntervalBoundPropagation": {
+        "kind": "model_wrapper",
+        "init_kwargs": {"epsilon": 0.1, "warmup_steps": 1, "ramp_steps": 2},
+    },
 }
 
 FUZZ_RANGES = {
@@ -77,6 +100,18 @@ FUZZ_RANGES = {
     ("ScaleShiftInvariantLoss", "gradient_weight"): "non_negative",
     ("ScaleShiftInvariantLoss", "num_scales"): "count",
     ("ScaleShiftInvariantLoss", "ignore_value"): "optional_real",
+    ("interval_bounds", "model"): "object",
+    ("interval_bounds", "x"): ("skip", "array data: a call-time check"),
+    ("interval_bounds", "epsilon"): "non_negative",
+    ("interval_bounds", "clip_min"): "optional_real",
+    ("interval_bounds", "clip_max"): "optional_real",
+    ("IntervalBoundPropagation", "model"): "object",
+    ("IntervalBoundPropagation", "epsilon"): "positive",
+    ("IntervalBoundPropagation", "kappa"): "fraction",
+    ("IntervalBoundPropagation", "warmup_steps"): "index",
+    ("IntervalBoundPropagation", "ramp_steps"): "index",
+    ("IntervalBoundPropagation", "clip_min"): "optional_real",
+    ("IntervalBoundPropagation", "clip_max"): "optional_real",
 }
 
 
