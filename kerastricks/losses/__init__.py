@@ -39,3 +39,16 @@ __all__ = [
     "TripletSemiHardLoss",
     "ZLoss",
 ]
+
+# Optimal-transport and dense scale/shift-invariant regression losses.
+from kerastricks.losses.monge_gap import MongeGap
+from kerastricks.losses.scale_shift_invariant_loss import (
+    ScaleShiftInvariantLoss,
+)
+from kerastricks.losses.sinkhorn_divergence import SinkhornDivergence
+
+__all__ += [
+    "MongeGap",
+    "SinkhornDivergence",
+    "ScaleShiftInvariantLoss",
+]

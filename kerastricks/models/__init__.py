@@ -21,3 +21,10 @@ from kerastricks.models.wavemix import WaveMix
 __all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM"]
 # Model builders.
 __all__ += ["WaveMix"]
+
+# Certified training.
+from kerastricks.models.interval_bound_propagation import (
+    IntervalBoundPropagation,
+)
+
+__all__ += ["IntervalBoundPropagation"]

@@ -163,3 +163,29 @@ __all__ = [
     "latent_cross_attention",
     "pca_frames",
 ]
+
+# Optimal transport; dense regression up to scale and shift; interval
+# bound propagation.
+from kerastricks.ops.interval_bounds import interval_conv
+from kerastricks.ops.interval_bounds import interval_dense
+from kerastricks.ops.interval_bounds import interval_scale_shift
+from kerastricks.ops.interval_bounds import ramp_fraction
+from kerastricks.ops.interval_bounds import worst_case_logits
+from kerastricks.ops.optimal_transport import monge_gap
+from kerastricks.ops.optimal_transport import sinkhorn_cost
+from kerastricks.ops.optimal_transport import sinkhorn_divergence
+from kerastricks.ops.scale_shift_invariant import scale_shift_alignment
+from kerastricks.ops.scale_shift_invariant import scale_shift_invariant_loss
+
+__all__ += [
+    "monge_gap",
+    "sinkhorn_cost",
+    "sinkhorn_divergence",
+    "scale_shift_alignment",
+    "scale_shift_invariant_loss",
+    "interval_conv",
+    "interval_dense",
+    "interval_scale_shift",
+    "ramp_fraction",
+    "worst_case_logits",
+]

@@ -24,3 +24,8 @@ __all__ = [
     "saliency_overlay",
     "enable_flora",
 ]
+
+# Interval bound propagation.
+from kerastricks.utils.interval_bounds import interval_bounds
+
+__all__ += ["interval_bounds"]
