@@ -15,3 +15,9 @@ __all__ = [
     "TrAct",
     "WeightNormalization",
 ]
+
+# MetaFormer / PoolFormer.
+from kerastricks.layers.metaformer_block import MetaFormerBlock  # noqa: E402
+from kerastricks.layers.pooling_token_mixer import PoolingTokenMixer  # noqa: E402
+
+__all__ += ["MetaFormerBlock", "PoolingTokenMixer"]

@@ -8,3 +8,8 @@ from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
 
 __all__ = ["FriendlySAM", "GSAM", "LookSAM", "MESA", "SAF", "SAM"]
+
+# Model builders: functions returning a functional keras.Model.
+from kerastricks.models.poolformer import PoolFormer  # noqa: E402
+
+__all__ += ["PoolFormer"]

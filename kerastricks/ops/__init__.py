@@ -103,3 +103,9 @@ __all__ = [
     "one_cycle_learning_rate",
     "warmup_stable_decay",
 ]
+
+# MetaFormer / PoolFormer.
+from kerastricks.ops.metaformer import pooling_token_mixer  # noqa: E402
+from kerastricks.ops.metaformer import stochastic_depth  # noqa: E402
+
+__all__ += ["pooling_token_mixer", "stochastic_depth"]

@@ -14,3 +14,13 @@ __all__ = [
     "select_kept_indices",
     "train_only_batchnorm",
 ]
+
+# PoolFormer weights in PyTorch's layout.
+from kerastricks.utils.export_timm_poolformer_weights import (  # noqa: E402
+    export_timm_poolformer_weights,
+)
+from kerastricks.utils.load_timm_poolformer_weights import (  # noqa: E402
+    load_timm_poolformer_weights,
+)
+
+__all__ += ["export_timm_poolformer_weights", "load_timm_poolformer_weights"]
