@@ -1,7 +1,7 @@
-"""Contract rows of MetaFormer / PoolFormer: the pooling token mixer, the
-block, the `PoolFormer` builder and its PyTorch weight conversion (merged
-into `technique_settings.SETTINGS`, with their fuzz ranges and invalid
-calls)."""
+"""Contract rows of the token mixers: MetaFormer / PoolFormer (the pooling
+token mixer, the block, the `PoolFormer` builder and its PyTorch weight
+conversion) and PoNet's pooling mixer (merged into
+`technique_settings.SETTINGS`, with their fuzz ranges and invalid calls)."""
 
 import keras
 import numpy as np
@@ -64,6 +64,16 @@ SETTINGS = {
         "expected_num_seed_generators": 1,
         "supports_masking": False,
     },
+    "kerastricks.layers.PoNetTokenMixer": {
+        "kind": "layer",
+        "init_kwargs": {"num_heads": 2, "num_segments": 3},
+        "input_data": _RNG.normal(size=(2, 10, 4)).astype("float32"),
+        "expected_output_shape": (2, 10, 4),
+        "expected_num_trainable_weights": 10,  # five Dense projections
+        "expected_num_non_trainable_weights": 0,
+        "expected_num_seed_generators": 0,
+        "supports_masking": True,
+    },
     "kerastricks.models.PoolFormer": {
         "kind": "utility",
         "kwargs": _TINY,
@@ -97,6 +107,9 @@ FUZZ_RANGES = {
     ("MetaFormerBlock", "drop_path_rate"): _RATE,
     ("MetaFormerBlock", "epsilon"): "positive",
     ("MetaFormerBlock", "seed"): _SEED,
+    ("PoNetTokenMixer", "num_heads"): "count",
+    ("PoNetTokenMixer", "num_segments"): "count",
+    ("PoNetTokenMixer", "window"): [2, 0, -1, 2.5, True, None, "abc"],
     ("PoolFormer", "variant"): "choice",
     ("PoolFormer", "num_classes"): "count",
     ("PoolFormer", "input_shape"): [3, "abc", (8, 8), (0, 8, 3)],
@@ -130,6 +143,7 @@ def _float_error(owner):
 
 
 _MIXER = "PoolingTokenMixer"
+_PONET = "PoNetTokenMixer"
 _BLOCK = "MetaFormerBlock"
 INVALID_CALLS = {
     _MIXER: [
@@ -158,5 +172,18 @@ INVALID_CALLS = {
          f"{_BLOCK} needs a `token_mixer` that keeps the shape of its "
          "input. Received: Dense output of shape (2, 5, 3) for inputs of "
          "shape (2, 5, 4)"),
+    ],
+    _PONET: [
+        (kerastricks.layers.PoNetTokenMixer, _MAPS,
+         *_rank_error(_PONET, (2, 6, 5, 4), "3")),
+        (kerastricks.layers.PoNetTokenMixer, _TOKENS[0],
+         *_rank_error(_PONET, (5, 4), "3")),
+        (lambda: kerastricks.layers.PoNetTokenMixer(num_heads=3), _TOKENS,
+         ValueError,
+         f"{_PONET} needs `inputs` of known length and a channel count "
+         "divisible by `num_heads`. Received: inputs of shape (2, 5, 4), "
+         "num_heads=3"),
+        (kerastricks.layers.PoNetTokenMixer, _TOKENS.astype("int32"),
+         *_float_error(_PONET)),
     ],
 }
