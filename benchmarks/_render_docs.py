@@ -1085,6 +1085,7 @@ def blocks(records):
         "mesa-ema-momentum": mesa_momentum_block,
         "recipes-pretrained": pretrained_block,
         "readme-techniques": techniques_block,
+        "image-classifier-backbones": lambda: backbones_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive"):
@@ -1138,6 +1139,36 @@ def main(argv=None):
     verb = "differ from the records" if args.check else "rewritten"
     print(f"{verb}: {', '.join(stale) or 'none'}")
     return 1 if args.check and stale else 0
+
+
+# -- the image_classifier recipe's backbones ---------------------------------
+
+def backbones_block(records):
+    """Parameters and forward+backward step time of the backbones of
+    `benchmarks/backbones.py`, as ratios to the first backbone measured."""
+    measured = records.all_backends("backbones")
+    if not measured:
+        return _not_measured("backbones")
+    rows = []
+    for record in measured:
+        results = record["results"]
+        names = list(results["parameters"])
+        first = _mean(results["step_seconds"][names[0]])
+        for name in names:
+            seconds = results["step_seconds"][name]
+            rows.append([
+                record["backend"], results["descriptions"][name],
+                f"{results['parameters'][name] / 1e6:.1f}M",
+                f"{1e3 * _mean(seconds):.0f} ms",
+                f"**{_ratio(_mean(seconds) / first)}**"])
+    settings = _settings(measured[0], ["image_size", "batch_size",
+                                       "num_classes", "steps", "repeats"])
+    return "\n".join([
+        f"Settings: {settings}; each time is the mean over repeats of the "
+        "median compiled `train_on_batch` step (SGD, softmax cross-entropy).",
+        "", _table(["backend", "backbone", "parameters", "step",
+                    "step / first"], rows), "",
+        _provenance_block(measured)])
 
 
 if __name__ == "__main__":
