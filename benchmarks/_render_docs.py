@@ -1127,6 +1127,7 @@ def blocks(records):
         "benchmarks-robustness": lambda: robustness_block(records),
         "benchmarks-moe": lambda: moe_block(records),
         "benchmarks-haar-dwt": lambda: haar_dwt_block(records),
+        "image-classifier-backbones": lambda: backbones_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",
@@ -1243,6 +1244,34 @@ def haar_dwt_block(records):
     return "\n".join([
         f"Settings: {settings}. Ratios are to the strided convolution.", "",
         _table(header, rows), "", _provenance_block(measured)])
+# -- the image_classifier recipe's backbones ---------------------------------
+
+def backbones_block(records):
+    """Parameters and forward+backward step time of the backbones of
+    `benchmarks/backbones.py`, as ratios to the first backbone measured."""
+    measured = records.all_backends("backbones")
+    if not measured:
+        return _not_measured("backbones")
+    rows = []
+    for record in measured:
+        results = record["results"]
+        names = list(results["parameters"])
+        first = _mean(results["step_seconds"][names[0]])
+        for name in names:
+            seconds = results["step_seconds"][name]
+            rows.append([
+                record["backend"], results["descriptions"][name],
+                f"{results['parameters'][name] / 1e6:.1f}M",
+                f"{1e3 * _mean(seconds):.0f} ms",
+                f"**{_ratio(_mean(seconds) / first)}**"])
+    settings = _settings(measured[0], ["image_size", "batch_size",
+                                       "num_classes", "steps", "repeats"])
+    return "\n".join([
+        f"Settings: {settings}; each time is the mean over repeats of the "
+        "median compiled `train_on_batch` step (SGD, softmax cross-entropy).",
+        "", _table(["backend", "backbone", "parameters", "step",
+                    "step / first"], rows), "",
+        _provenance_block(measured)])
 
 
 if __name__ == "__main__":

@@ -55,3 +55,14 @@ __all__ = [
     "MultiLayerTrainablePooling",
     "FrameAveraging",
 ]
+
+# MetaFormer / PoolFormer.
+from kerastricks.layers.metaformer_block import MetaFormerBlock  # noqa: E402
+from kerastricks.layers.pooling_token_mixer import PoolingTokenMixer  # noqa: E402
+
+__all__ += ["MetaFormerBlock", "PoolingTokenMixer"]
+
+# PoNet.
+from kerastricks.layers.ponet_token_mixer import PoNetTokenMixer  # noqa: E402
+
+__all__ += ["PoNetTokenMixer"]

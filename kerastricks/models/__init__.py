@@ -28,3 +28,8 @@ from kerastricks.models.interval_bound_propagation import (
 )
 
 __all__ += ["IntervalBoundPropagation"]
+
+# Model builders: functions returning a functional keras.Model.
+from kerastricks.models.poolformer import PoolFormer  # noqa: E402
+
+__all__ += ["PoolFormer"]

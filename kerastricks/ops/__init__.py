@@ -189,3 +189,16 @@ __all__ += [
     "ramp_fraction",
     "worst_case_logits",
 ]
+
+# MetaFormer / PoolFormer.
+from kerastricks.ops.metaformer import pooling_token_mixer  # noqa: E402
+from kerastricks.ops.metaformer import stochastic_depth  # noqa: E402
+
+__all__ += ["pooling_token_mixer", "stochastic_depth"]
+
+# PoNet.
+from kerastricks.ops.ponet import local_max_pooling  # noqa: E402
+from kerastricks.ops.ponet import ponet_token_mixing  # noqa: E402
+from kerastricks.ops.ponet import segment_max_pooling  # noqa: E402
+
+__all__ += ["local_max_pooling", "ponet_token_mixing", "segment_max_pooling"]

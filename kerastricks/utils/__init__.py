@@ -29,3 +29,12 @@ __all__ = [
 from kerastricks.utils.interval_bounds import interval_bounds
 
 __all__ += ["interval_bounds"]
+# PoolFormer weights in PyTorch's layout.
+from kerastricks.utils.export_timm_poolformer_weights import (  # noqa: E402
+    export_timm_poolformer_weights,
+)
+from kerastricks.utils.load_timm_poolformer_weights import (  # noqa: E402
+    load_timm_poolformer_weights,
+)
+
+__all__ += ["export_timm_poolformer_weights", "load_timm_poolformer_weights"]

@@ -1,18 +1,21 @@
-"""The `image_classifier` recipe: a small ResNet with switchable tricks."""
+"""The `image_classifier` recipe: a small ResNet or PoolFormer with
+switchable tricks."""
 
 import keras
 
 import kerastricks
+from kerastricks.recipes.image_classifier.backbones import BACKBONES
 from kerastricks.recipes.image_recipe import ImageRecipe
-from kerastricks.recipes.layers import batch_norm
 
 
 class ImageClassifierRecipe(ImageRecipe):
-    """A ResNet-style CNN with TrAct, AdamP/SGDP, SAM/SAF/MESA and GGeM.
+    """A ResNet or PoolFormer with TrAct, AdamP/SGDP, SAM/SAF/MESA and GGeM.
 
-    Searches the optimizer (`adam`, `adamp`, `sgdp`), TrAct on the first
-    convolution, a sharpness-aware wrapper (`none`, `sam`, `saf`, `mesa`),
-    the pooling head (`avg`, `ggem`) and the network's width and depth. The
+    Searches the backbone (`resnet`, `poolformer`: see `backbones.py`, one
+    registry entry each, with their own width and depth knobs), the
+    optimizer (`adam`, `adamp`, `sgdp`), TrAct on the ResNet's first
+    convolution, a sharpness-aware wrapper (`none`, `sam`, `saf`, `mesa`)
+    and the pooling head (`avg`, `ggem`). The
     default data is scikit-learn's bundled 8x8 digits (offline); any TFDS
     image dataset loads with `data="tfds:cifar10"`, and a `.npz` file with
     `data="path.npz"`.
@@ -25,20 +28,21 @@ class ImageClassifierRecipe(ImageRecipe):
     default_batch_size = 64
 
     def declare_hyperparameters(self, hp):
-        values = {
-            "resnet_width": hp.Choice("resnet_width", [16, 32, 64],
-                                      default=32),
-            "resnet_stages": hp.Int("resnet_stages", 1, 3, default=2),
+        values = {"backbone": hp.Choice("backbone", list(BACKBONES),
+                                        default="resnet")}
+        for name, backbone in BACKBONES.items():
+            with hp.conditional_scope("backbone", [name]):
+                values.update(backbone.declare(hp))
+        values.update({
             "optimizer": hp.Choice("optimizer", ["adam", "adamp", "sgdp"],
                                    default="adamp"),
             "learning_rate": hp.Float("learning_rate", 1e-4, 1.0,
                                       sampling="log", default=1e-3),
             "weight_decay": hp.Float("weight_decay", 0.0, 1e-2, default=0.0),
-            "tract": hp.Boolean("tract", default=False),
             "wrapper": hp.Choice("wrapper", ["none", "sam", "saf", "mesa"],
                                  default="none"),
             "pooling": hp.Choice("pooling", ["avg", "ggem"], default="avg"),
-        }
+        })
         with hp.conditional_scope("optimizer", ["adamp", "sgdp"]):
             values["adamp_delta"] = hp.Float("adamp_delta", 0.01, 0.5,
                                              sampling="log", default=0.1)
@@ -47,10 +51,6 @@ class ImageClassifierRecipe(ImageRecipe):
         with hp.conditional_scope("optimizer", ["sgdp"]):
             values["sgdp_momentum"] = hp.Float("sgdp_momentum", 0.0, 0.99,
                                                default=0.9)
-        with hp.conditional_scope("tract", [True]):
-            values["tract_lambda"] = hp.Float(
-                "tract_lambda", 0.01, 10.0, sampling="log", default=0.1
-            )
         with hp.conditional_scope("wrapper", ["sam"]):
             values["sam_rho"] = hp.Float("sam_rho", 0.01, 2.0,
                                          sampling="log", default=0.05)
@@ -133,19 +133,9 @@ class ImageClassifierRecipe(ImageRecipe):
         )
 
     def _network(self, values):
-        width = values["resnet_width"]
         inputs = keras.Input(self.input_shape)
-        stem = keras.layers.Conv2D(width, 3, padding="same", use_bias=False)
-        if values["tract"]:
-            stem = kerastricks.layers.TrAct(stem,
-                                            lambda_=values["tract_lambda"])
-        x = stem(inputs)
-        x = keras.layers.Activation("relu")(
-            batch_norm(self.distribution)(x)
-        )
-        for stage in range(values["resnet_stages"]):
-            x = _residual_block(x, width * 2**stage, 1 if stage == 0 else 2,
-                                self.distribution)
+        x = BACKBONES[values["backbone"]].features(inputs, values,
+                                                   self.distribution)
         if values["pooling"] == "ggem":
             x = kerastricks.layers.GroupGeneralizedMeanPooling(
                 groups=values["ggem_groups"], p_initializer=values["ggem_p"]
@@ -166,16 +156,3 @@ class ImageClassifierRecipe(ImageRecipe):
             else None,
         }
 
-
-def _residual_block(x, filters, strides, distribution):
-    shortcut = x
-    x = keras.layers.Conv2D(filters, 3, strides=strides, padding="same",
-                            use_bias=False)(x)
-    x = keras.layers.Activation("relu")(batch_norm(distribution)(x))
-    x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-    x = batch_norm(distribution)(x)
-    if strides != 1 or shortcut.shape[-1] != filters:
-        shortcut = keras.layers.Conv2D(filters, 1, strides=strides,
-                                       use_bias=False)(shortcut)
-        shortcut = batch_norm(distribution)(shortcut)
-    return keras.layers.Activation("relu")(keras.layers.Add()([x, shortcut]))

@@ -46,4 +46,18 @@ image_classifier_presets = {
             "wrapper": "sam",
         },
     },
+    "image_classifier_poolformer": {
+        "description": (
+            "A small PoolFormer backbone (pooling as the token mixer) with "
+            "AdamW, as the paper trains it, instead of the ResNet."
+        ),
+        "hyperparameters": {
+            "backbone": "poolformer",
+            "optimizer": "adam",
+            "learning_rate": 1e-3,
+            "weight_decay": 1e-2,
+            "pooling": "avg",
+            "wrapper": "none",
+        },
+    },
 }

@@ -18,6 +18,7 @@ from kerastricks import recipes
 from kerastricks import testing
 from kerastricks.recipes import runner
 from kerastricks.recipes.image_classifier import ImageClassifierRecipe
+from kerastricks.recipes.image_classifier.backbones import BACKBONES
 
 pytestmark = [pytest.mark.requires_trainable_backend]
 
@@ -67,6 +68,27 @@ class ImageClassifierRecipeTest(testing.TestCase):
             self.assertIsInstance(
                 recipes.load("image_classifier", wrapper=wrapper, **TINY),
                 cls)
+
+    def test_backbones(self):
+        # Every backbone of the registry builds and trains on the digits'
+        # shape; TrAct belongs to the ResNet's stem only.
+        self.assertEqual(sorted(BACKBONES), ["poolformer", "resnet"])
+        model = recipes.load("image_classifier", backbone="poolformer",
+                             poolformer_width=16, poolformer_stages=2)
+        blocks = [layer for layer in model.get_layer("poolformer").layers
+                  if isinstance(layer, kerastricks.layers.MetaFormerBlock)]
+        self.assertLen(blocks, 2)
+        model.train_on_batch(self.x, self.y)
+        self.assertEqual(model.predict(self.x, verbose=0).shape, (16, 10))
+        recipe = ImageClassifierRecipe().set_hyperparameters(
+            backbone="poolformer")
+        values = recipe.default_values()
+        self.assertNotIn("tract", values)
+        self.assertNotIn("resnet_width", values)
+        self.assertEqual(values["poolformer_patch_stride"], 1)
+        recipe = ImageClassifierRecipe.from_preset(
+            "image_classifier_poolformer")
+        self.assertEqual(recipe.default_values()["backbone"], "poolformer")
 
     def test_default_data_is_digits(self):
         recipe = ImageClassifierRecipe()
