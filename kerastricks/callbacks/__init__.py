@@ -11,7 +11,7 @@ from kerastricks.callbacks.swa import SWA
 __all__ = [
     "DataPruningScores",
     "OpposingSignalsMonitor",
+    "ReSTESchedule",
     "SoftmaxCollapseMonitor",
     "SWA",
-    "ReSTESchedule",
 ]

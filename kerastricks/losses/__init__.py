@@ -6,9 +6,14 @@ from kerastricks.losses.cross_entropy_dice_loss import CrossEntropyDiceLoss
 from kerastricks.losses.f_beta_loss import FBetaLoss
 from kerastricks.losses.geometric_mean_loss import GeometricMeanLoss
 from kerastricks.losses.logit_z_loss import LogitZLoss
+from kerastricks.losses.monge_gap import MongeGap
 from kerastricks.losses.npairs_loss import NPairsLoss
 from kerastricks.losses.nt_xent_loss import NTXentLoss
 from kerastricks.losses.pinball_loss import PinballLoss
+from kerastricks.losses.scale_shift_invariant_loss import (
+    ScaleShiftInvariantLoss,
+)
+from kerastricks.losses.sinkhorn_divergence import SinkhornDivergence
 from kerastricks.losses.sparse_categorical_focal_loss import (
     SparseCategoricalFocalLoss,
 )
@@ -29,26 +34,16 @@ __all__ = [
     "FBetaLoss",
     "GeometricMeanLoss",
     "LogitZLoss",
+    "MongeGap",
     "NPairsLoss",
     "NTXentLoss",
     "PinballLoss",
+    "ScaleShiftInvariantLoss",
+    "SinkhornDivergence",
     "SparseCategoricalFocalLoss",
     "StableMaxCrossEntropy",
     "SupervisedContrastiveLoss",
     "TripletHardLoss",
     "TripletSemiHardLoss",
     "ZLoss",
-]
-
-# Optimal-transport and dense scale/shift-invariant regression losses.
-from kerastricks.losses.monge_gap import MongeGap
-from kerastricks.losses.scale_shift_invariant_loss import (
-    ScaleShiftInvariantLoss,
-)
-from kerastricks.losses.sinkhorn_divergence import SinkhornDivergence
-
-__all__ += [
-    "MongeGap",
-    "SinkhornDivergence",
-    "ScaleShiftInvariantLoss",
 ]

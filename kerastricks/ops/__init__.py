@@ -5,13 +5,13 @@ from kerastricks.ops.abet import temperature_scaled_logits
 from kerastricks.ops.adversarial import adversarial_examples
 from kerastricks.ops.any_loss import amplify
 from kerastricks.ops.any_loss import soft_confusion_matrix
+from kerastricks.ops.attentional_set_pooling import attentional_set_pooling
 from kerastricks.ops.binary_estimators import approx_sign
 from kerastricks.ops.binary_estimators import binarize
 from kerastricks.ops.binary_estimators import biper_quantization_error
 from kerastricks.ops.binary_estimators import biper_sign
 from kerastricks.ops.binary_estimators import reste_sign
 from kerastricks.ops.binary_estimators import ste_sign
-from kerastricks.ops.attentional_set_pooling import attentional_set_pooling
 from kerastricks.ops.contrastive import nt_xent_loss
 from kerastricks.ops.contrastive import supervised_contrastive_loss
 from kerastricks.ops.cross_entropy_dice import soft_dice_loss
@@ -34,11 +34,18 @@ from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.haar_wavelet import haar_dwt2d
 from kerastricks.ops.haar_wavelet import inverse_haar_dwt2d
+from kerastricks.ops.interval_bounds import interval_conv
+from kerastricks.ops.interval_bounds import interval_dense
+from kerastricks.ops.interval_bounds import interval_scale_shift
+from kerastricks.ops.interval_bounds import ramp_fraction
+from kerastricks.ops.interval_bounds import worst_case_logits
 from kerastricks.ops.learning_rate_schedules import cyclical_learning_rate
 from kerastricks.ops.learning_rate_schedules import one_cycle_learning_rate
 from kerastricks.ops.learning_rate_schedules import warmup_stable_decay
 from kerastricks.ops.logit_z_loss import logit_z_loss
 from kerastricks.ops.lookahead import lookahead_update
+from kerastricks.ops.metaformer import pooling_token_mixer
+from kerastricks.ops.metaformer import stochastic_depth
 from kerastricks.ops.metric_learning import contrastive_margin_loss
 from kerastricks.ops.metric_learning import npairs_loss
 from kerastricks.ops.metric_learning import pairwise_distance
@@ -47,13 +54,21 @@ from kerastricks.ops.metric_learning import triplet_semihard_loss
 from kerastricks.ops.moment_probing import adjacent_head_cross_covariance
 from kerastricks.ops.multi_layer_trainable_pooling import latent_cross_attention
 from kerastricks.ops.opposing_signals import opposing_signals
+from kerastricks.ops.optimal_transport import monge_gap
+from kerastricks.ops.optimal_transport import sinkhorn_cost
+from kerastricks.ops.optimal_transport import sinkhorn_divergence
 from kerastricks.ops.orthograd import orthogonalize_gradient
 from kerastricks.ops.parallel_shallow import parallel_shallow_block
 from kerastricks.ops.pinball import pinball_loss
+from kerastricks.ops.ponet import local_max_pooling
+from kerastricks.ops.ponet import ponet_token_mixing
+from kerastricks.ops.ponet import segment_max_pooling
 from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.ops.rectification import variance_rectification
 from kerastricks.ops.roc_histogram import auroc
 from kerastricks.ops.roc_histogram import fpr_at_tpr
+from kerastricks.ops.scale_shift_invariant import scale_shift_alignment
+from kerastricks.ops.scale_shift_invariant import scale_shift_invariant_loss
 from kerastricks.ops.scaled_long_skip import constant_skip_scaling
 from kerastricks.ops.scaled_long_skip import learnable_skip_scaling
 from kerastricks.ops.sharpness_aware import orthogonal_component
@@ -81,124 +96,96 @@ from kerastricks.ops.weight_normalization import weight_normalize
 from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
+    "abet_score",
+    "adjacent_head_cross_covariance",
+    "adversarial_examples",
     "amplify",
-    "soft_confusion_matrix",
-    "soft_dice_loss",
-    "conv2d_patches",
+    "approx_sign",
+    "attentional_set_pooling",
+    "auroc",
+    "binarize",
+    "biper_quantization_error",
+    "biper_sign",
     "class_probabilities",
+    "constant_skip_scaling",
+    "contrastive_margin_loss",
+    "conv2d_patches",
+    "cyclical_learning_rate",
+    "dihedral_views",
+    "dispatch_and_combine",
     "el2n",
+    "expert_capacity",
     "fisher_weighted_average",
+    "flora_delta",
+    "fpr_at_tpr",
     "generalized_mean",
     "grand",
     "group_generalized_mean_pooling",
+    "haar_dwt2d",
+    "interval_conv",
+    "interval_dense",
+    "interval_scale_shift",
+    "inverse_haar_dwt2d",
     "kmeans",
+    "latent_cross_attention",
+    "learnable_skip_scaling",
+    "load_balancing_loss",
+    "local_max_pooling",
+    "log_stablemax",
     "logit_z_loss",
     "lookahead_update",
+    "monge_gap",
     "negative_log_likelihood",
+    "npairs_loss",
     "nt_xent_loss",
-    "log_stablemax",
+    "one_cycle_learning_rate",
     "opposing_signals",
     "orthogonal_component",
     "orthogonalize_gradient",
+    "pairwise_distance",
+    "parallel_shallow_block",
+    "pca_frames",
+    "pinball_loss",
+    "ponet_token_mixing",
+    "pooling_token_mixer",
     "prototype_distance",
+    "ramp_fraction",
     "remove_radial_component",
+    "reste_sign",
+    "rotation_view_average",
+    "scale_shift_alignment",
+    "scale_shift_invariant_loss",
+    "segment_max_pooling",
     "sharpness_aware_perturbation",
+    "sinkhorn_cost",
+    "sinkhorn_divergence",
+    "soft_confusion_matrix",
+    "soft_dice_loss",
     "softmax_collapse",
+    "sparse_categorical_focal_loss",
+    "sparse_moe",
     "spatial_pyramid_pooling",
     "stablemax",
     "stablemax_cross_entropy",
+    "ste_sign",
+    "stochastic_depth",
     "supervised_contrastive_loss",
     "surrogate_gap_gradient",
     "swa_cyclic_learning_rate",
     "swa_running_average",
-    "trajectory_loss",
-    "variance_rectification",
+    "temperature_scaled_logits",
+    "top_k_gating",
     "tract_conv2d",
     "tract_dense",
     "tract_kernel_gradient",
+    "trajectory_loss",
+    "triplet_hard_loss",
+    "triplet_semihard_loss",
+    "variance_rectification",
+    "warmup_stable_decay",
     "weight_normalization_data_init",
     "weight_normalize",
     "weighted_categorical_cross_entropy",
-    "z_loss",
-    "sparse_categorical_focal_loss",
-    "contrastive_margin_loss",
-    "npairs_loss",
-    "pairwise_distance",
-    "triplet_hard_loss",
-    "triplet_semihard_loss",
-    "pinball_loss",
-    "cyclical_learning_rate",
-    "one_cycle_learning_rate",
-    "warmup_stable_decay",
-    "abet_score",
-    "temperature_scaled_logits",
-    "adversarial_examples",
-    "auroc",
-    "fpr_at_tpr",
-    "approx_sign",
-    "binarize",
-    "biper_quantization_error",
-    "biper_sign",
-    "reste_sign",
-    "ste_sign",
-    # sparse mixture of experts
-    "dispatch_and_combine",
-    "expert_capacity",
-    "load_balancing_loss",
-    "sparse_moe",
-    "top_k_gating",
-    # scaled long skip connections
-    "constant_skip_scaling",
-    "learnable_skip_scaling",
-    # parallel shallow blocks
-    "parallel_shallow_block",
-    # Wavelet mixing, moment probing and rotation-view pooling.
-    "haar_dwt2d",
-    "inverse_haar_dwt2d",
-    "adjacent_head_cross_covariance",
-    "dihedral_views",
-    "rotation_view_average",
-    "flora_delta",
-    "attentional_set_pooling",
-    "latent_cross_attention",
-    "pca_frames",
-]
-
-# Optimal transport; dense regression up to scale and shift; interval
-# bound propagation.
-from kerastricks.ops.interval_bounds import interval_conv
-from kerastricks.ops.interval_bounds import interval_dense
-from kerastricks.ops.interval_bounds import interval_scale_shift
-from kerastricks.ops.interval_bounds import ramp_fraction
-from kerastricks.ops.interval_bounds import worst_case_logits
-from kerastricks.ops.optimal_transport import monge_gap
-from kerastricks.ops.optimal_transport import sinkhorn_cost
-from kerastricks.ops.optimal_transport import sinkhorn_divergence
-from kerastricks.ops.scale_shift_invariant import scale_shift_alignment
-from kerastricks.ops.scale_shift_invariant import scale_shift_invariant_loss
-
-__all__ += [
-    "monge_gap",
-    "sinkhorn_cost",
-    "sinkhorn_divergence",
-    "scale_shift_alignment",
-    "scale_shift_invariant_loss",
-    "interval_conv",
-    "interval_dense",
-    "interval_scale_shift",
-    "ramp_fraction",
     "worst_case_logits",
+    "z_loss",
 ]
-
-# MetaFormer / PoolFormer.
-from kerastricks.ops.metaformer import pooling_token_mixer  # noqa: E402
-from kerastricks.ops.metaformer import stochastic_depth  # noqa: E402
-
-__all__ += ["pooling_token_mixer", "stochastic_depth"]
-
-# PoNet.
-from kerastricks.ops.ponet import local_max_pooling  # noqa: E402
-from kerastricks.ops.ponet import ponet_token_mixing  # noqa: E402
-from kerastricks.ops.ponet import segment_max_pooling  # noqa: E402
-
-__all__ += ["local_max_pooling", "ponet_token_mixing", "segment_max_pooling"]

@@ -1,9 +1,16 @@
 from kerastricks.utils import validation
 from kerastricks.utils.diagonal_fisher import diagonal_fisher
 from kerastricks.utils.enable_flora import enable_flora
+from kerastricks.utils.export_timm_poolformer_weights import (
+    export_timm_poolformer_weights,
+)
 from kerastricks.utils.fisher_merge import fisher_merge
 from kerastricks.utils.grad_cam import grad_cam
 from kerastricks.utils.input_gradient_saliency import input_gradient_saliency
+from kerastricks.utils.interval_bounds import interval_bounds
+from kerastricks.utils.load_timm_poolformer_weights import (
+    load_timm_poolformer_weights,
+)
 from kerastricks.utils.norm_grad import norm_grad
 from kerastricks.utils.prototype_scores import prototype_scores
 from kerastricks.utils.saliency_overlay import saliency_overlay
@@ -13,28 +20,17 @@ from kerastricks.utils.train_only_batchnorm import train_only_batchnorm
 
 __all__ = [
     "diagonal_fisher",
+    "enable_flora",
+    "export_timm_poolformer_weights",
     "fisher_merge",
+    "grad_cam",
+    "input_gradient_saliency",
+    "interval_bounds",
+    "load_timm_poolformer_weights",
+    "norm_grad",
     "prototype_scores",
+    "saliency_overlay",
     "scale_learning_rate",
     "select_kept_indices",
     "train_only_batchnorm",
-    "grad_cam",
-    "input_gradient_saliency",
-    "norm_grad",
-    "saliency_overlay",
-    "enable_flora",
 ]
-
-# Interval bound propagation.
-from kerastricks.utils.interval_bounds import interval_bounds
-
-__all__ += ["interval_bounds"]
-# PoolFormer weights in PyTorch's layout.
-from kerastricks.utils.export_timm_poolformer_weights import (  # noqa: E402
-    export_timm_poolformer_weights,
-)
-from kerastricks.utils.load_timm_poolformer_weights import (  # noqa: E402
-    load_timm_poolformer_weights,
-)
-
-__all__ += ["export_timm_poolformer_weights", "load_timm_poolformer_weights"]
