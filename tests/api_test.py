@@ -15,8 +15,8 @@ from tests.common.technique_settings import SETTINGS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "kerastricks"
-EXPORT_PACKAGES = ("activations", "callbacks", "layers", "losses", "models",
-                   "optimizers", "schedules", "utils")
+EXPORT_PACKAGES = ("activations", "callbacks", "layers", "losses", "metrics",
+                   "models", "optimizers", "schedules", "utils")
 FRAMEWORKS = ("tensorflow", "jax", "torch", "keras.src", "jaxlib")
 
 
