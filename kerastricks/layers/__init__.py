@@ -15,3 +15,10 @@ __all__ = [
     "TrAct",
     "WeightNormalization",
 ]
+
+# Sequence layers: linear recurrences and state-space models.
+from kerastricks.layers.gated_linear_recurrence import GatedLinearRecurrence
+
+__all__ += [
+    "GatedLinearRecurrence",
+]

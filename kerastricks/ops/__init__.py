@@ -103,3 +103,14 @@ __all__ = [
     "one_cycle_learning_rate",
     "warmup_stable_decay",
 ]
+
+# Sequence layers: linear recurrences and state-space models.
+from kerastricks.ops.linear_scan import linear_recurrence
+from kerastricks.ops.linear_scan import sequential_linear_recurrence
+from kerastricks.ops.linear_scan import transition_gate
+
+__all__ += [
+    "linear_recurrence",
+    "sequential_linear_recurrence",
+    "transition_gate",
+]
