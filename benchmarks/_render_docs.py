@@ -1061,6 +1061,55 @@ def readme_numbers_block(records):
     return "\n".join(lines + ["", GPU_MISSING])
 
 
+# -- sequence layers: state tracking and the parallel scan ------------------
+
+def _state_tracking_verdict(means, train_length):
+    """The longest test length the [-1, 1] model solves (mean last-position
+    accuracy >= 0.99) against the [0, 1] model's best accuracy."""
+    solved = [int(length) for length, accuracy in means["[-1, 1]"].items()
+              if accuracy >= 0.99]
+    longest = max(solved) if solved else None
+    baseline_best = max(means["[0, 1]"].values())
+    if longest and longest > train_length and baseline_best < 0.75:
+        verdict = "reproduced"
+    elif longest:
+        verdict = "direction holds"
+    else:
+        verdict = "not reproduced"
+    return (f"{verdict}: [-1, 1] solves parity (mean accuracy >= 0.99) up "
+            f"to {longest or 'no tested length'} bits after training on "
+            f"{train_length}; the best mean accuracy of [0, 1] at any "
+            f"length is {baseline_best:.3f} (chance: 0.5)")
+
+
+def state_tracking_block(records):
+    record = records.get("state_tracking")
+    if not record:
+        return _not_measured("state_tracking")
+    runs = record["results"]["runs"]
+    lengths = sorted(runs["[-1, 1]"][0]["last_position_accuracy"], key=int)
+    means, rows = {}, []
+    for label in ("[-1, 1]", "[0, 1]"):
+        per_length = {length: [run["last_position_accuracy"][length]
+                               for run in runs[label]]
+                      for length in lengths}
+        means[label] = {length: _mean(values)
+                        for length, values in per_length.items()}
+        rows.append([f"`{label}`"] + [
+            f"{_mean(values):.3f} ({', '.join(f'{v:.2f}' for v in values)})"
+            for values in per_length.values()])
+    train_length = record["settings"]["train_length"]
+    table = _table(["transitions"] + [
+        f"{length} bits" + (" (trained)" if int(length) == train_length
+                            else "") for length in lengths], rows)
+    return "\n".join([
+        table, "",
+        "Accuracy of the parity of the whole string (last position), mean "
+        "over seeds (each seed in brackets). Verdict (computed): "
+        + _state_tracking_verdict(means, train_length) + ".", "",
+        _provenance_block([record])])
+
+
 # -- assembling the documents ------------------------------------------------
 
 def blocks(records):
@@ -1085,6 +1134,8 @@ def blocks(records):
         "mesa-ema-momentum": mesa_momentum_block,
         "recipes-pretrained": pretrained_block,
         "readme-techniques": techniques_block,
+        # sequence layers
+        "benchmarks-state-tracking": lambda: state_tracking_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive"):
