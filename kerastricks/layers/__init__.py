@@ -18,7 +18,9 @@ __all__ = [
 
 # Sequence layers: linear recurrences and state-space models.
 from kerastricks.layers.gated_linear_recurrence import GatedLinearRecurrence
+from kerastricks.layers.s4d import S4D
 
 __all__ += [
     "GatedLinearRecurrence",
+    "S4D",
 ]

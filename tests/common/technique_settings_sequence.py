@@ -36,17 +36,36 @@ SETTINGS = {
         "expected_num_seed_generators": 0,
         "supports_masking": True,
     },
+    "kerastricks.layers.S4D": {
+        "kind": "layer",
+        "init_kwargs": {"state_size": 4, "initialization": "legs"},
+        "input_data": _TOKENS,
+        "expected_output_shape": (2, 6, 3),
+        # log_step, log_a_real, a_imag, c_real, c_imag, skip
+        "expected_num_trainable_weights": 6,
+        "expected_num_non_trainable_weights": 0,
+        "expected_num_seed_generators": 0,
+        "supports_masking": False,
+    },
 }
 
 FUZZ_RANGES = {
     ("GatedLinearRecurrence", "units"): "count",
     ("GatedLinearRecurrence", "kernel_initializer"): _KERAS,
     ("GatedLinearRecurrence", "bias_initializer"): _KERAS,
+    ("S4D", "state_size"): "count",
+    ("S4D", "initialization"): "choice",
+    ("S4D", "min_step"): "positive",
+    ("S4D", "max_step"): "positive",
 }
 
 
 def _recurrence():
     return kerastricks.layers.GatedLinearRecurrence(units=2)
+
+
+def _s4d():
+    return kerastricks.layers.S4D(state_size=4)
 
 
 _GLR = "GatedLinearRecurrence"
@@ -58,5 +77,10 @@ INVALID_CALLS = {
         (_recurrence, {"inputs": _TOKENS, "mask": _MASK[:, :5]}, ValueError,
          f"{_GLR} needs `mask` of shape (batch, time) = (2, 6). Received: "
          "mask of shape (2, 5)"),
+    ],
+    "S4D": [
+        (_s4d, _TOKENS[0], *_rank_error("S4D", (6, 3))),
+        (_s4d, _TOKENS[None], *_rank_error("S4D", (1, 2, 6, 3))),
+        (_s4d, _TOKENS.astype("int32"), *_float_error("S4D")),
     ],
 }
