@@ -29,9 +29,9 @@ class GatedLinearRecurrence(keras.layers.Layer):
     eigenvalues range over [-1, 1] (`2 * sigmoid - 1` instead of `sigmoid`)
     is enough: one layer then solves parity, and the recurrence stays
     stable because |a_t| <= 1. `allow_negative_eigenvalues=False` gives
-    the [0, 1] baseline. The states are computed with a parallel prefix
-    scan (log2(T) elementwise steps) when the sequence length is known and
-    with a sequential `keras.ops.scan` otherwise.
+    the [0, 1] baseline. The states are computed with a parallel scan
+    (log2(T) levels of elementwise steps, O(T) work) when the sequence
+    length is known and with a sequential `keras.ops.scan` otherwise.
 
     ```python
     a_t = 2 * sigmoid(x_t @ W_a + c_a) - 1     # sigmoid(...) if False

@@ -102,6 +102,7 @@ def causal_fft_convolution(inputs, kernel):
         inputs: `(batch, time, channels)`.
         kernel: `(channels, time)`.
     """
+    inputs = ops.convert_to_tensor(inputs)
     length = inputs.shape[1]
     fft_length = 2 * length
     signal = ops.moveaxis(inputs, 1, 2)
@@ -117,6 +118,7 @@ def s4d_convolution(inputs, log_step, a_real, a_imag, c_real, c_imag, skip):
     """The S4D layer's output in convolution form: `causal_fft_convolution`
     of `inputs` `(batch, time, channels)` with `s4d_kernel`, plus
     `skip * inputs` (D)."""
+    inputs = ops.convert_to_tensor(inputs)
     kernel = s4d_kernel(log_step, a_real, a_imag, c_real, c_imag,
                         inputs.shape[1])
     return causal_fft_convolution(inputs, kernel) + skip * inputs
@@ -128,21 +130,26 @@ def s4d_recurrence(inputs, log_step, a_real, a_imag, c_real, c_imag, skip):
     `y_t = 2 Re(C x_t) + D u_t` (the state is `(batch, channels, modes)`
     complex). Equal to `s4d_convolution`; suited to step-by-step
     generation rather than training."""
+    inputs = ops.convert_to_tensor(inputs)
     _, (decay_real, decay_imag), (weight_real, weight_imag) = _discretize(
         log_step, a_real, a_imag, c_real, c_imag)
     # Folding C into the input weights changes the state by a constant
     # factor per mode and leaves 2 Re(sum_n state) equal to the output.
 
     def step(state, u):
-        state_real, state_imag = state
+        # state: (2, batch, channels, modes), the real and imaginary parts
+        # stacked (TensorFlow's scan wants its output shaped like one
+        # carry tensor).
         state_real, state_imag = _complex_multiply(
-            decay_real, decay_imag, state_real, state_imag)
+            decay_real, decay_imag, state[0], state[1])
         u = ops.expand_dims(u, -1)
-        state = (state_real + weight_real * u, state_imag + weight_imag * u)
-        return state, 2.0 * ops.sum(state[0], axis=-1)
+        state = ops.stack([state_real + weight_real * u,
+                           state_imag + weight_imag * u])
+        return state, state
 
-    zeros = ops.zeros((ops.shape(inputs)[0],) + tuple(a_real.shape),
+    zeros = ops.zeros((2, ops.shape(inputs)[0]) + tuple(a_real.shape),
                       inputs.dtype)
-    _, outputs = ops.scan(step, (zeros, zeros), ops.moveaxis(inputs, 1, 0))
+    _, states = ops.scan(step, zeros, ops.moveaxis(inputs, 1, 0))
+    outputs = 2.0 * ops.sum(states[:, 0], axis=-1)
     return ops.moveaxis(outputs, 0, 1) + skip * inputs
 
