@@ -1110,6 +1110,40 @@ def state_tracking_block(records):
         _provenance_block([record])])
 
 
+def parallel_scan_block(records):
+    measured = records.all_backends("parallel_scan")
+    if not measured:
+        return _not_measured("parallel_scan", ("jax", "tensorflow"))
+    rows, failures = [], []
+    for record in measured:
+        backend = BACKEND_NAMES[record["backend"]]
+        for length, result in sorted(record["results"]["by_length"].items(),
+                                     key=lambda item: int(item[0])):
+            times = result["ms_per_step"]
+
+            def cell(method):
+                if method in result["failed"]:
+                    return "failed"
+                value = times.get(method)
+                return "not run" if value is None else f"{value:.2f}"
+            ratio = result.get("median_sequential_over_parallel")
+            rows.append([backend, length, cell("parallel"),
+                         cell("sequential"), cell("associative_scan"),
+                         _ratio(ratio) if ratio else "n/a"])
+            for method, reason in result["failed"].items():
+                failures.append(f"{backend}, {length} steps, `{method}`: "
+                                f"{reason}")
+    table = _table(["backend", "sequence length", "parallel scan (ms)",
+                    "keras.ops.scan loop (ms)",
+                    "keras.ops.associative_scan (ms)",
+                    "loop / parallel (median over rounds)"], rows)
+    lines = [table, ""]
+    if failures:
+        lines += ["Failed to compile:"] + [f"- {f}" for f in failures] + [""]
+    lines.append(_provenance_block(measured))
+    return "\n".join(lines)
+
+
 # -- assembling the documents ------------------------------------------------
 
 def blocks(records):
@@ -1136,6 +1170,7 @@ def blocks(records):
         "readme-techniques": techniques_block,
         # sequence layers
         "benchmarks-state-tracking": lambda: state_tracking_block(records),
+        "benchmarks-parallel-scan": lambda: parallel_scan_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive"):
