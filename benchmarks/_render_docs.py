@@ -1098,6 +1098,87 @@ def moe_block(records):
         f"{measured[0]['results']['active_expert_parameters_per_token']:,} "
         "in `sparse` and `dense_active`.", "",
         _table(header, rows), "", _provenance_block(measured)])
+# -- sequence layers: state tracking and the parallel scan ------------------
+
+def _state_tracking_verdict(means, train_length):
+    """The longest test length the [-1, 1] model solves (mean last-position
+    accuracy >= 0.99) against the [0, 1] model's best accuracy."""
+    solved = [int(length) for length, accuracy in means["[-1, 1]"].items()
+              if accuracy >= 0.99]
+    longest = max(solved) if solved else None
+    baseline_best = max(means["[0, 1]"].values())
+    if longest and longest > train_length and baseline_best < 0.75:
+        verdict = "reproduced"
+    elif longest:
+        verdict = "direction holds"
+    else:
+        verdict = "not reproduced"
+    return (f"{verdict}: [-1, 1] solves parity (mean accuracy >= 0.99) up "
+            f"to {longest or 'no tested length'} bits after training on "
+            f"{train_length}; the best mean accuracy of [0, 1] at any "
+            f"length is {baseline_best:.3f} (chance: 0.5)")
+
+
+def state_tracking_block(records):
+    record = records.get("state_tracking")
+    if not record:
+        return _not_measured("state_tracking")
+    runs = record["results"]["runs"]
+    lengths = sorted(runs["[-1, 1]"][0]["last_position_accuracy"], key=int)
+    means, rows = {}, []
+    for label in ("[-1, 1]", "[0, 1]"):
+        per_length = {length: [run["last_position_accuracy"][length]
+                               for run in runs[label]]
+                      for length in lengths}
+        means[label] = {length: _mean(values)
+                        for length, values in per_length.items()}
+        rows.append([f"`{label}`"] + [
+            f"{_mean(values):.3f} ({', '.join(f'{v:.2f}' for v in values)})"
+            for values in per_length.values()])
+    train_length = record["settings"]["train_length"]
+    table = _table(["transitions"] + [
+        f"{length} bits" + (" (trained)" if int(length) == train_length
+                            else "") for length in lengths], rows)
+    return "\n".join([
+        table, "",
+        "Accuracy of the parity of the whole string (last position), mean "
+        "over seeds (each seed in brackets). Verdict (computed): "
+        + _state_tracking_verdict(means, train_length) + ".", "",
+        _provenance_block([record])])
+
+
+def parallel_scan_block(records):
+    measured = records.all_backends("parallel_scan")
+    if not measured:
+        return _not_measured("parallel_scan", ("jax", "tensorflow"))
+    rows, failures = [], []
+    for record in measured:
+        backend = BACKEND_NAMES[record["backend"]]
+        for length, result in sorted(record["results"]["by_length"].items(),
+                                     key=lambda item: int(item[0])):
+            times = result["ms_per_step"]
+
+            def cell(method):
+                if method in result["failed"]:
+                    return "failed"
+                value = times.get(method)
+                return "not run" if value is None else f"{value:.2f}"
+            ratio = result.get("median_sequential_over_parallel")
+            rows.append([backend, length, cell("parallel"),
+                         cell("sequential"), cell("associative_scan"),
+                         _ratio(ratio) if ratio else "n/a"])
+            for method, reason in result["failed"].items():
+                failures.append(f"{backend}, {length} steps, `{method}`: "
+                                f"{reason}")
+    table = _table(["backend", "sequence length", "parallel scan (ms)",
+                    "keras.ops.scan loop (ms)",
+                    "keras.ops.associative_scan (ms)",
+                    "loop / parallel (median over rounds)"], rows)
+    lines = [table, ""]
+    if failures:
+        lines += ["Failed to compile:"] + [f"- {f}" for f in failures] + [""]
+    lines.append(_provenance_block(measured))
+    return "\n".join(lines)
 
 
 # -- assembling the documents ------------------------------------------------
@@ -1128,6 +1209,9 @@ def blocks(records):
         "benchmarks-moe": lambda: moe_block(records),
         "benchmarks-haar-dwt": lambda: haar_dwt_block(records),
         "image-classifier-backbones": lambda: backbones_block(records),
+        # sequence layers
+        "benchmarks-state-tracking": lambda: state_tracking_block(records),
+        "benchmarks-parallel-scan": lambda: parallel_scan_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",

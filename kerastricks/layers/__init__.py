@@ -53,3 +53,12 @@ __all__ = [
     "WaveMixBlock",
     "WeightNormalization",
 ]
+
+# Sequence layers: linear recurrences and state-space models.
+from kerastricks.layers.gated_linear_recurrence import GatedLinearRecurrence
+from kerastricks.layers.s4d import S4D
+
+__all__ += [
+    "GatedLinearRecurrence",
+    "S4D",
+]

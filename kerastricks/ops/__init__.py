@@ -189,3 +189,26 @@ __all__ = [
     "worst_case_logits",
     "z_loss",
 ]
+
+# Sequence layers: linear recurrences and state-space models.
+from kerastricks.ops.linear_scan import linear_recurrence
+from kerastricks.ops.linear_scan import sequential_linear_recurrence
+from kerastricks.ops.linear_scan import transition_gate
+from kerastricks.ops.s4d import causal_fft_convolution
+from kerastricks.ops.s4d import hippo_legs_matrix
+from kerastricks.ops.s4d import s4d_convolution
+from kerastricks.ops.s4d import s4d_eigenvalues
+from kerastricks.ops.s4d import s4d_kernel
+from kerastricks.ops.s4d import s4d_recurrence
+
+__all__ += [
+    "linear_recurrence",
+    "sequential_linear_recurrence",
+    "transition_gate",
+    "causal_fft_convolution",
+    "hippo_legs_matrix",
+    "s4d_convolution",
+    "s4d_eigenvalues",
+    "s4d_kernel",
+    "s4d_recurrence",
+]
