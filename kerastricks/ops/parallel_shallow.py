@@ -17,6 +17,7 @@ def parallel_shallow_block(inputs, kernel, bias, num_branches,
     `Conv2D(channels, kernel_size, padding="same")` layers concatenated on
     the output axis. `inputs` is `(batch, height, width, channels)`.
     """
+    inputs = ops.convert_to_tensor(inputs)
     channels = inputs.shape[-1]
     branches = activation(
         ops.conv(inputs, ops.cast(kernel, inputs.dtype), padding="same")

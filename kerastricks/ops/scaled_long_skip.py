@@ -8,6 +8,7 @@ from keras import ops
 def constant_skip_scaling(skip, kappa, skip_index):
     """CS: the long skip `skip_index` (0 for the outermost one, at the
     input's resolution) scaled by `kappa ** skip_index`."""
+    skip = ops.convert_to_tensor(skip)
     return skip * ops.cast(kappa**skip_index, skip.dtype)
 
 
@@ -23,6 +24,7 @@ def learnable_skip_scaling(skip, hidden_kernel, hidden_bias, output_kernel,
     `(positions, units)` and `(units, positions)`. Returns the scaled skip
     and the coefficients `(batch, positions..., 1)`.
     """
+    skip = ops.convert_to_tensor(skip)
     squeezed = ops.mean(skip, axis=-1)
     positions = hidden_kernel.shape[0]
     flat = ops.reshape(squeezed, (-1, positions))
