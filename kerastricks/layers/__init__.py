@@ -3,6 +3,7 @@ from kerastricks.layers.binary_conv2d import BinaryConv2D
 from kerastricks.layers.binary_dense import BinaryDense
 from kerastricks.layers.flora import FLoRA
 from kerastricks.layers.frame_averaging import FrameAveraging
+from kerastricks.layers.gated_linear_recurrence import GatedLinearRecurrence
 from kerastricks.layers.group_generalized_mean_pooling import (
     GroupGeneralizedMeanPooling,
 )
@@ -21,6 +22,7 @@ from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
 from kerastricks.layers.rotation_view_pooling import RotationViewPooling
+from kerastricks.layers.s4d import S4D
 from kerastricks.layers.scaled_long_skip import ScaledLongSkip
 from kerastricks.layers.sparse_moe import SparseMoE
 from kerastricks.layers.spatial_pyramid_pooling2d import SpatialPyramidPooling2D
@@ -34,6 +36,7 @@ __all__ = [
     "BinaryDense",
     "FLoRA",
     "FrameAveraging",
+    "GatedLinearRecurrence",
     "GroupGeneralizedMeanPooling",
     "HaarDWT2D",
     "InverseHaarDWT2D",
@@ -46,19 +49,11 @@ __all__ = [
     "PoolingTokenMixer",
     "QKNormMultiHeadAttention",
     "RotationViewPooling",
+    "S4D",
     "ScaledLongSkip",
     "SparseMoE",
     "SpatialPyramidPooling2D",
     "TrAct",
     "WaveMixBlock",
     "WeightNormalization",
-]
-
-# Sequence layers: linear recurrences and state-space models.
-from kerastricks.layers.gated_linear_recurrence import GatedLinearRecurrence
-from kerastricks.layers.s4d import S4D
-
-__all__ += [
-    "GatedLinearRecurrence",
-    "S4D",
 ]

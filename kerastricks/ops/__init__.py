@@ -42,6 +42,9 @@ from kerastricks.ops.interval_bounds import worst_case_logits
 from kerastricks.ops.learning_rate_schedules import cyclical_learning_rate
 from kerastricks.ops.learning_rate_schedules import one_cycle_learning_rate
 from kerastricks.ops.learning_rate_schedules import warmup_stable_decay
+from kerastricks.ops.linear_scan import linear_recurrence
+from kerastricks.ops.linear_scan import sequential_linear_recurrence
+from kerastricks.ops.linear_scan import transition_gate
 from kerastricks.ops.logit_z_loss import logit_z_loss
 from kerastricks.ops.lookahead import lookahead_update
 from kerastricks.ops.metaformer import pooling_token_mixer
@@ -67,6 +70,12 @@ from kerastricks.ops.radial_projection import remove_radial_component
 from kerastricks.ops.rectification import variance_rectification
 from kerastricks.ops.roc_histogram import auroc
 from kerastricks.ops.roc_histogram import fpr_at_tpr
+from kerastricks.ops.s4d import causal_fft_convolution
+from kerastricks.ops.s4d import hippo_legs_matrix
+from kerastricks.ops.s4d import s4d_convolution
+from kerastricks.ops.s4d import s4d_eigenvalues
+from kerastricks.ops.s4d import s4d_kernel
+from kerastricks.ops.s4d import s4d_recurrence
 from kerastricks.ops.scale_shift_invariant import scale_shift_alignment
 from kerastricks.ops.scale_shift_invariant import scale_shift_invariant_loss
 from kerastricks.ops.scaled_long_skip import constant_skip_scaling
@@ -106,6 +115,7 @@ __all__ = [
     "binarize",
     "biper_quantization_error",
     "biper_sign",
+    "causal_fft_convolution",
     "class_probabilities",
     "constant_skip_scaling",
     "contrastive_margin_loss",
@@ -122,6 +132,7 @@ __all__ = [
     "grand",
     "group_generalized_mean_pooling",
     "haar_dwt2d",
+    "hippo_legs_matrix",
     "interval_conv",
     "interval_dense",
     "interval_scale_shift",
@@ -129,6 +140,7 @@ __all__ = [
     "kmeans",
     "latent_cross_attention",
     "learnable_skip_scaling",
+    "linear_recurrence",
     "load_balancing_loss",
     "local_max_pooling",
     "log_stablemax",
@@ -153,9 +165,14 @@ __all__ = [
     "remove_radial_component",
     "reste_sign",
     "rotation_view_average",
+    "s4d_convolution",
+    "s4d_eigenvalues",
+    "s4d_kernel",
+    "s4d_recurrence",
     "scale_shift_alignment",
     "scale_shift_invariant_loss",
     "segment_max_pooling",
+    "sequential_linear_recurrence",
     "sharpness_aware_perturbation",
     "sinkhorn_cost",
     "sinkhorn_divergence",
@@ -179,6 +196,7 @@ __all__ = [
     "tract_dense",
     "tract_kernel_gradient",
     "trajectory_loss",
+    "transition_gate",
     "triplet_hard_loss",
     "triplet_semihard_loss",
     "variance_rectification",
@@ -188,27 +206,4 @@ __all__ = [
     "weighted_categorical_cross_entropy",
     "worst_case_logits",
     "z_loss",
-]
-
-# Sequence layers: linear recurrences and state-space models.
-from kerastricks.ops.linear_scan import linear_recurrence
-from kerastricks.ops.linear_scan import sequential_linear_recurrence
-from kerastricks.ops.linear_scan import transition_gate
-from kerastricks.ops.s4d import causal_fft_convolution
-from kerastricks.ops.s4d import hippo_legs_matrix
-from kerastricks.ops.s4d import s4d_convolution
-from kerastricks.ops.s4d import s4d_eigenvalues
-from kerastricks.ops.s4d import s4d_kernel
-from kerastricks.ops.s4d import s4d_recurrence
-
-__all__ += [
-    "linear_recurrence",
-    "sequential_linear_recurrence",
-    "transition_gate",
-    "causal_fft_convolution",
-    "hippo_legs_matrix",
-    "s4d_convolution",
-    "s4d_eigenvalues",
-    "s4d_kernel",
-    "s4d_recurrence",
 ]
