@@ -1215,13 +1215,7 @@ def blocks(records):
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",
-                 "robust_classifier"):
-        slug = name.replace("_", "-")
-        generated[f"{slug}-knobs"] = lambda n=name: knobs_block(n)
-        generated[f"{slug}-presets"] = lambda n=name: presets_block(n)
-        generated[f"{slug}-constructor"] = lambda n=name: constructor_block(n)
-    # Pages of recipes added later, one block of its own per addition.
-    for name in ("binary_net",):
+                 "robust_classifier", "binary_net"):
         slug = name.replace("_", "-")
         generated[f"{slug}-knobs"] = lambda n=name: knobs_block(n)
         generated[f"{slug}-presets"] = lambda n=name: presets_block(n)
