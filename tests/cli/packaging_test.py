@@ -172,7 +172,8 @@ def test_bench_runs_from_the_source_checkout(capsys):
     assert cli.main(["bench"]) == 0
     assert "optimizer_step" in capsys.readouterr().out
     assert cli.main(["bench", "no_such_benchmark"]) == 2
-    assert "Available benchmarks: ['fidelity'" in capsys.readouterr().err
+    assert "Available benchmarks: ['backbones', 'fidelity'" in (
+        capsys.readouterr().err)
 
 
 def _fake_tree(root, setup_cfg=None, benchmarks=True):
