@@ -15,13 +15,13 @@ ratios are medians over the rounds:
 """
 
 import argparse
-import time
 
 import keras
 import numpy as np
 
 import kerastricks
 from benchmarks import _records
+from benchmarks import _timing
 
 
 def _measured_layer(name, channels):
@@ -61,38 +61,20 @@ def prepare(name, args, jit_compile):
     return step, model.count_params()
 
 
-def time_steps(step, steps):
-    start = time.perf_counter()
-    for _ in range(steps):
-        loss = step()
-    float(np.asarray(loss).ravel()[0])
-    return (time.perf_counter() - start) / steps * 1000.0
-
-
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--size", type=int, default=64,
                         help="image height and width")
     parser.add_argument("--channels", type=int, default=32)
-    parser.add_argument("--steps", type=int, default=5,
-                        help="steps per timed round")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument(
-        "--jit-compile", default=None, choices=("auto", "true", "false"),
-        help="default: true (XLA) on JAX and TensorFlow, false on torch")
+    _timing.add_timing_arguments(parser, steps=5)
     _records.add_arguments(parser)
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if args.jit_compile is None:
-        args.jit_compile = (
-            "false" if keras.config.backend() == "torch" else "true")
-    jit_compile = {"auto": "auto", "true": True, "false": False}[
-        args.jit_compile]
+    jit_compile = _timing.resolve_jit_compile(args)
     record = _records.start("haar_dwt", args, argv)
     print(f"# Haar DWT vs strided conv, batch {args.batch_size}, "
           f"{args.size}x{args.size}x{args.channels}, backend "
@@ -104,7 +86,7 @@ def main(argv=None):
     order = np.random.default_rng(0)
     for _ in range(args.rounds):
         for name in order.permutation(list(VARIANTS)):
-            times[name].append(time_steps(steps[name], args.steps))
+            times[name].append(_timing.time_steps(steps[name], args.steps))
     conv = np.asarray(times["strided_conv"])
     variants = {}
     print(f"{'variant':<14}{'ms/step':>10}{'vs conv':>9}{'params':>9}")

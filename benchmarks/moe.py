@@ -20,7 +20,6 @@ minutes on 2 CPU cores:
 """
 
 import argparse
-import time
 
 import keras
 import numpy as np
@@ -28,6 +27,7 @@ from keras import ops
 
 import kerastricks
 from benchmarks import _records
+from benchmarks import _timing
 
 
 class DenseMixture(keras.layers.Layer):
@@ -102,14 +102,6 @@ def prepare(variant, args, jit_compile):
     return model, step
 
 
-def time_steps(step, steps):
-    start = time.perf_counter()
-    for _ in range(steps):
-        loss = step()
-    float(np.asarray(loss).ravel()[0])
-    return (time.perf_counter() - start) / steps * 1000.0
-
-
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch-size", type=int, default=16)
@@ -119,25 +111,14 @@ def build_parser():
     parser.add_argument("--expert-units", type=int, default=256)
     parser.add_argument("--top-k", type=int, default=2)
     parser.add_argument("--capacity-factor", type=float, default=1.25)
-    parser.add_argument("--steps", type=int, default=3,
-                        help="steps per timed round")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument(
-        "--jit-compile", default=None, choices=("auto", "true", "false"),
-        help="default: true (XLA) on JAX and TensorFlow, false on torch "
-        "(Keras's default there; torch.compile takes minutes on CPU)")
+    _timing.add_timing_arguments(parser, steps=3)
     _records.add_arguments(parser)
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if args.jit_compile is None:
-        args.jit_compile = (
-            "false" if keras.config.backend() == "torch" else "true")
-    jit_compile = {"auto": "auto", "true": True, "false": False}[
-        args.jit_compile]
+    jit_compile = _timing.resolve_jit_compile(args)
     record = _records.start("moe", args, argv)
     capacity = kerastricks.ops.expert_capacity(
         args.tokens, args.experts, args.top_k, args.capacity_factor)
@@ -153,7 +134,7 @@ def main(argv=None):
     order = np.random.default_rng(0)
     for _ in range(args.rounds):
         for name in order.permutation(list(VARIANTS)):
-            times[name].append(time_steps(steps[name], args.steps))
+            times[name].append(_timing.time_steps(steps[name], args.steps))
     baseline = np.asarray(times["dense_active"])
     print(f"{'variant':<14}{'ms/step':>10}{'vs dense_active':>17}"
           f"{'expert params':>15}")

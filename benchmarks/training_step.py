@@ -15,13 +15,13 @@ take a few minutes on 2 CPU cores, most of it compiling the seven models:
 """
 
 import argparse
-import time
 
 import keras
 import numpy as np
 
 import kerastricks
 from benchmarks import _records
+from benchmarks import _timing
 
 NUM_CLASSES = 10
 
@@ -103,39 +103,20 @@ def prepare(name, batch_size, warmup, jit_compile):
     return step
 
 
-def time_steps(step, steps):
-    start = time.perf_counter()
-    for _ in range(steps):
-        loss = step()
-    float(np.asarray(loss).ravel()[0])
-    return (time.perf_counter() - start) / steps * 1000.0
-
-
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--steps", type=int, default=2,
-                        help="steps per timed round")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=10)
+    _timing.add_timing_arguments(parser, steps=2)
     parser.add_argument("--only", action="append", choices=sorted(VARIANTS),
                         help="time only these variants (repeatable); the "
                         "baseline is always timed")
-    parser.add_argument(
-        "--jit-compile", default=None, choices=("auto", "true", "false"),
-        help="default: true (XLA) on JAX and TensorFlow, false on torch "
-        "(Keras's default there; torch.compile takes minutes on CPU)")
     _records.add_arguments(parser)
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if args.jit_compile is None:
-        args.jit_compile = (
-            "false" if keras.config.backend() == "torch" else "true")
-    jit_compile = {"auto": "auto", "true": True, "false": False}[
-        args.jit_compile]
+    jit_compile = _timing.resolve_jit_compile(args)
     record = _records.start("training_step", args, argv)
     names = ["base"] + [n for n in VARIANTS if n != "base"
                         and (not args.only or n in args.only)]
@@ -154,7 +135,7 @@ def main(argv=None):
     order = np.random.default_rng(0)
     for _ in range(args.rounds):
         for name in order.permutation(list(steps)):
-            times[name].append(time_steps(steps[name], args.steps))
+            times[name].append(_timing.time_steps(steps[name], args.steps))
     base = np.asarray(times["base"])
     variants = {}
     for name in names:
