@@ -56,9 +56,11 @@ class BinaryConv2D(BinaryLayer):
         activation: Keras activation after the convolution. Defaults to
             `None`.
         use_bias: bool. Defaults to `False`.
-        kernel_initializer, bias_initializer, kernel_regularizer,
-        bias_regularizer, kernel_constraint: as `keras.layers.Conv2D`, for
-            the latent weights.
+        kernel_initializer: as in `keras.layers.Conv2D`, for the latent weights.
+        bias_initializer: as in `keras.layers.Conv2D`, for the latent weights.
+        kernel_regularizer: as in `keras.layers.Conv2D`, for the latent weights.
+        bias_regularizer: as in `keras.layers.Conv2D`, for the latent weights.
+        kernel_constraint: as in `keras.layers.Conv2D`, for the latent weights.
         **kwargs: base layer arguments (`name`, `dtype`, `trainable`).
 
     Call arguments:

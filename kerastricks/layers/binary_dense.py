@@ -58,9 +58,11 @@ class BinaryDense(BinaryLayer):
             `None`.
         use_bias: bool. Defaults to `False` (a BatchNormalization follows
             in binary networks).
-        kernel_initializer, bias_initializer, kernel_regularizer,
-        bias_regularizer, kernel_constraint: as `keras.layers.Dense`, for
-            the latent weights.
+        kernel_initializer: as in `keras.layers.Dense`, for the latent weights.
+        bias_initializer: as in `keras.layers.Dense`, for the latent weights.
+        kernel_regularizer: as in `keras.layers.Dense`, for the latent weights.
+        bias_regularizer: as in `keras.layers.Dense`, for the latent weights.
+        kernel_constraint: as in `keras.layers.Dense`, for the latent weights.
         **kwargs: base layer arguments (`name`, `dtype`, `trainable`).
 
     Call arguments:
