@@ -2,11 +2,14 @@
 TensorFlow, torch.compile on torch. The models are derived from the rows
 of `technique_settings.SETTINGS`:
 
-- one model holds every layer row (fed its example inputs), every
-  activation row (in the trunk) and one head per loss row (shaped like the
-  row's `y_pred`, ending in its `output_activation`); it trains, saves and
-  reloads, trains under `mixed_bfloat16` (JAX, TensorFlow) and matches one
-  device under DataParallel (JAX);
+- one model holds every activation row (in the trunk) and one head per
+  loss row (shaped like the row's `y_pred`, ending in its
+  `output_activation`); it trains, saves and reloads, and trains under
+  `mixed_bfloat16` (JAX, TensorFlow);
+- the same model fed by every layer row (each given its example inputs)
+  matches one device under DataParallel (JAX) and, with --run_large,
+  trains under torch.compile (torch: many minutes on a CPU; the per-row
+  layer contract fits each layer with XLA on JAX and TensorFlow);
 - an optimizer row trains a small model, with every callback row
   attached;
 - a schedule row is the learning rate of SGD training a small model, and
@@ -60,9 +63,16 @@ def _resample(array):
     return np.take(array, np.arange(BATCH) % len(array), axis=0)
 
 
-def combined_model():
+def combined_model(with_layers=True):
+    """The model of every activation and loss row, fed by every layer row
+    (`with_layers`) or by one plain input."""
     inputs, x, features = {}, {}, []
-    for path, row in _rows("layer", every_row=True):
+    if not with_layers:
+        inputs["plain"] = keras.Input((4,), name="plain")
+        x["plain"] = np.linspace(-1.0, 1.0, BATCH * 4, dtype="float32"
+                                 ).reshape(BATCH, 4)
+        features.append(inputs["plain"])
+    for path, row in _rows("layer", every_row=True) if with_layers else ():
         data = row["input_data"]
         entries = data if isinstance(data, dict) else {"inputs": data}
         layer_inputs = {}
@@ -108,20 +118,32 @@ class CompiledStepTest(testing.TestCase):
             self.assertAllFinite(np.asarray(values))
         return history
 
-    def test_layers_activations_losses(self):
-        model, x, y, losses = combined_model()
+    def _fit_combined(self, with_layers):
+        model, x, y, losses = combined_model(with_layers)
         history = self.compiled_fit(model, x, y, losses,
                                     keras.optimizers.SGD(0.05))
         self.assertLess(history.history["loss"][-1],
                         history.history["loss"][0])
         self.run_saving_test(model, x)
 
-    def test_layers_activations_losses_mixed_precision(self):
+    def test_activations_losses(self):
+        self._fit_combined(with_layers=False)
+
+    @pytest.mark.skipif(
+        keras.config.backend() != "torch",
+        reason="the per-row layer contract fits each layer with XLA")
+    @pytest.mark.large
+    def test_layers_activations_losses(self):
+        # torch.compile of the model of every layer row takes many minutes
+        # on a CPU: run with --run_large.
+        self._fit_combined(with_layers=True)
+
+    def test_activations_losses_mixed_precision(self):
         if keras.config.backend() == "torch":
             self.skipTest("torch compiles one model per kind; mixed "
                           "precision runs per row in the contract test")
         with testing.dtype_policy("mixed_bfloat16"):
-            model, x, y, losses = combined_model()
+            model, x, y, losses = combined_model(with_layers=False)
             self.compiled_fit(model, x, y, losses,
                               keras.optimizers.SGD(0.05), epochs=1)
         for weight in model.weights:
