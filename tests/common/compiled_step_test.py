@@ -217,7 +217,7 @@ class CompiledStepTest(testing.TestCase):
                               keras.optimizers.SGD(0.01))
 
     def test_metrics(self):
-        """Each metric row follows a model's fit and evaluate: a sigmoid
+        """The first metric row follows a model's fit and evaluate: a sigmoid
         score head trained on the row's labels."""
         for path, row in _rows("metric"):
             y = _resample(np.asarray(row["y_true"], "float32").reshape(
