@@ -13,12 +13,13 @@ class SoftEquivariance(model_wrapper.ModelWrapper):
     """Trains any model with penalties on its non-equivariance.
 
     Each penalty measures how far the model is from invariant (or
-    equivariant) under one group of transforms. When a symmetry of the data is only approximate, an architecture that
-    enforces it exactly (group convolutions, pooling over rotations) is
-    too rigid, and a plain model ignores it. This wrapper keeps the model
-    as it is and adds, in every training step, one equivariance penalty
-    per symmetry type, each with its own weight, so that fit finds how much
-    of each symmetry the data supports. For images (channels_last) the
+    equivariant) under one group of transforms. When a symmetry of the
+    data is only approximate, an architecture that enforces it exactly
+    (group convolutions, pooling over rotations) is too rigid, and a plain
+    model ignores it. This wrapper keeps the model as it is and adds, in
+    every training step, one equivariance penalty per symmetry type, each
+    with its own weight, so that fit finds how much of each symmetry the
+    data supports. For images (channels_last) the
     groups are the 8 rotations by 90 degrees and flips ("dihedral"), the 4
     rotations, the axis flips and the cyclic integer translations; 1-D
     signals `(batch, length)` get flips and translations. The penalty runs

@@ -53,7 +53,8 @@ class EquivariancePenaltyTest(testing.TestCase):
             model, x, group="translations", output_action="equivariant")
         self.assertLess(float(value), 1e-12)
         # The same feature maps are not invariant.
-        value = kerastricks.ops.equivariance_penalty(model, x)
+        value = kerastricks.ops.equivariance_penalty(model, x,
+                                                     group="translations")
         self.assertGreater(float(value), 1e-3)
 
     def test_positive_for_a_conv_net_and_equal_to_the_reference(self):
