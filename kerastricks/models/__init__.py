@@ -13,12 +13,14 @@ from kerastricks.models.poolformer import PoolFormer
 from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
 from kerastricks.models.scale_long_unet import ScaleLongUNet
+from kerastricks.models.soft_equivariance import SoftEquivariance
 from kerastricks.models.wavemix import WaveMix
 
 __all__ = [
     # Training-step wrappers.
     "AdversarialTraining", "FriendlySAM", "GSAM", "IntervalBoundPropagation",
     "LookSAM", "MESA", "SAF", "SAM",
+    "SoftEquivariance",
     # Model builders.
     "PoolFormer", "ScaleLongUNet", "WaveMix",
 ]

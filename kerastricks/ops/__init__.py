@@ -83,6 +83,7 @@ from kerastricks.ops.scaled_long_skip import learnable_skip_scaling
 from kerastricks.ops.sharpness_aware import orthogonal_component
 from kerastricks.ops.sharpness_aware import sharpness_aware_perturbation
 from kerastricks.ops.sharpness_aware import surrogate_gap_gradient
+from kerastricks.ops.soft_equivariance import equivariance_penalty
 from kerastricks.ops.softmax_collapse import softmax_collapse
 from kerastricks.ops.sparse_moe import dispatch_and_combine
 from kerastricks.ops.sparse_moe import expert_capacity
@@ -124,6 +125,7 @@ __all__ = [
     "dihedral_views",
     "dispatch_and_combine",
     "el2n",
+    "equivariance_penalty",
     "expert_capacity",
     "fisher_weighted_average",
     "flora_delta",

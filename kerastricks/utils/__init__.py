@@ -11,6 +11,7 @@ from kerastricks.utils.interval_bounds import interval_bounds
 from kerastricks.utils.load_timm_poolformer_weights import (
     load_timm_poolformer_weights,
 )
+from kerastricks.utils.nero_evaluation import nero_evaluation
 from kerastricks.utils.norm_grad import norm_grad
 from kerastricks.utils.prototype_scores import prototype_scores
 from kerastricks.utils.saliency_overlay import saliency_overlay
@@ -27,6 +28,7 @@ __all__ = [
     "input_gradient_saliency",
     "interval_bounds",
     "load_timm_poolformer_weights",
+    "nero_evaluation",
     "norm_grad",
     "prototype_scores",
     "saliency_overlay",
