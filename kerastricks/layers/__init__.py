@@ -16,6 +16,9 @@ from kerastricks.layers.multi_layer_trainable_pooling import (
     MultiLayerTrainablePooling,
 )
 from kerastricks.layers.parallel_shallow_block import ParallelShallowBlock
+from kerastricks.layers.partially_shared_recalibration import (
+    PartiallySharedRecalibration,
+)
 from kerastricks.layers.ponet_token_mixer import PoNetTokenMixer
 from kerastricks.layers.pooling_token_mixer import PoolingTokenMixer
 from kerastricks.layers.qk_norm_multi_head_attention import (
@@ -45,6 +48,7 @@ __all__ = [
     "MomentProbingHead",
     "MultiLayerTrainablePooling",
     "ParallelShallowBlock",
+    "PartiallySharedRecalibration",
     "PoNetTokenMixer",
     "PoolingTokenMixer",
     "QKNormMultiHeadAttention",

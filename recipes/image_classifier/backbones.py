@@ -102,6 +102,36 @@ def poolformer_features(images, values, distribution=None):
                                            name="poolformer_norm")(features)
 
 
+def _declare_wavemix(hp):
+    return {
+        "wavemix_channels": hp.Choice("wavemix_channels", [16, 32, 64],
+                                      default=32),
+        "wavemix_depth": hp.Int("wavemix_depth", 1, 4, default=2),
+        "wavemix_dropout": hp.Float("wavemix_dropout", 0.0, 0.5,
+                                    default=0.5),
+        "wavemix_stem_strides": hp.Choice("wavemix_stem_strides", [1, 2],
+                                          default=1),
+    }
+
+
+def wavemix_features(images, values, distribution=None):
+    """`kerastricks.models.WaveMix` without its top: the official strided
+    stem (two 3x3 convolutions, both with stride `wavemix_stem_strides`)
+    and `wavemix_depth` WaveMix blocks of `wavemix_channels` channels, all
+    at the stem's resolution (which must be even)."""
+    depth = values["wavemix_depth"]
+    # The builder always adds a classifier; the recipe keeps the feature
+    # map of the last block and adds its own pooling head and classifier.
+    network = kerastricks.models.WaveMix(
+        num_classes=1, input_shape=tuple(images.shape[1:]), depth=depth,
+        channels=values["wavemix_channels"],
+        dropout=values["wavemix_dropout"],
+        stem_strides=values["wavemix_stem_strides"])
+    last_block = network.get_layer(f"wavemix_block_{depth - 1}")
+    trunk = keras.Model(network.inputs, last_block.output, name="wavemix")
+    return trunk(images)
+
+
 BACKBONES = {
     "resnet": Backbone(
         "A small ResNet: BatchNorm, basic residual blocks (the presets' "
@@ -110,4 +140,7 @@ BACKBONES = {
         "A small PoolFormer (MetaFormer blocks with pooling as the token "
         "mixer, GroupNorm, LayerScale).", _declare_poolformer,
         poolformer_features),
+    "wavemix": Backbone(
+        "A small WaveMix (blocks that mix space with a parameter-free 2-D "
+        "Haar wavelet transform).", _declare_wavemix, wavemix_features),
 }

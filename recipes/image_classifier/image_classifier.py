@@ -1,4 +1,4 @@
-"""The `image_classifier` recipe: a small ResNet or PoolFormer with
+"""The `image_classifier` recipe: a small ResNet, PoolFormer or WaveMix with
 switchable tricks."""
 
 import keras
@@ -9,15 +9,16 @@ from kerastricks.recipes.image_recipe import ImageRecipe
 
 
 class ImageClassifierRecipe(ImageRecipe):
-    """A ResNet or PoolFormer with TrAct, AdamP/SGDP, SAM/SAF/MESA and GGeM.
+    """A ResNet, PoolFormer or WaveMix with TrAct, AdamP/SGDP, SAM/SAF/MESA
+    and GGeM.
 
-    Searches the backbone (`resnet`, `poolformer`: see `backbones.py`, one
-    registry entry each, with their own width and depth knobs), the
-    optimizer (`adam`, `adamp`, `sgdp`), TrAct on the ResNet's first
-    convolution, a sharpness-aware wrapper (`none`, `sam`, `saf`, `mesa`)
-    and the pooling head (`avg`, `ggem`). The
-    default data is scikit-learn's bundled 8x8 digits (offline); any TFDS
-    image dataset loads with `data="tfds:cifar10"`, and a `.npz` file with
+    Searches the backbone (`resnet`, `poolformer`, `wavemix`: see
+    `backbones.py`, one registry entry each, with their own width and depth
+    knobs), the optimizer (`adam`, `adamp`, `sgdp`), TrAct on the ResNet's
+    first convolution, a sharpness-aware wrapper (`none`, `sam`, `saf`,
+    `mesa`) and the pooling head (`avg`, `ggem`). The default data is
+    scikit-learn's bundled 8x8 digits (offline); any TFDS image dataset
+    loads with `data="tfds:cifar10"`, and a `.npz` file with
     `data="path.npz"`.
 
     Args: see `ImageRecipe` (`input_shape`, `num_classes`, `distribution`).

@@ -60,4 +60,21 @@ image_classifier_presets = {
             "wrapper": "none",
         },
     },
+    "image_classifier_wavemix": {
+        "description": (
+            "A small WaveMix backbone (three blocks of 64 channels that mix "
+            "space with a 2-D Haar wavelet transform) with AdamW, instead "
+            "of the ResNet."
+        ),
+        "hyperparameters": {
+            "backbone": "wavemix",
+            "wavemix_channels": 64,
+            "wavemix_depth": 3,
+            "optimizer": "adam",
+            "learning_rate": 1e-3,
+            "weight_decay": 1e-2,
+            "pooling": "avg",
+            "wrapper": "none",
+        },
+    },
 }

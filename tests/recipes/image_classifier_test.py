@@ -72,7 +72,8 @@ class ImageClassifierRecipeTest(testing.TestCase):
     def test_backbones(self):
         # Every backbone of the registry builds and trains on the digits'
         # shape; TrAct belongs to the ResNet's stem only.
-        self.assertEqual(sorted(BACKBONES), ["poolformer", "resnet"])
+        self.assertEqual(sorted(BACKBONES),
+                         ["poolformer", "resnet", "wavemix"])
         model = recipes.load("image_classifier", backbone="poolformer",
                              poolformer_width=16, poolformer_stages=2)
         blocks = [layer for layer in model.get_layer("poolformer").layers
@@ -89,6 +90,45 @@ class ImageClassifierRecipeTest(testing.TestCase):
         recipe = ImageClassifierRecipe.from_preset(
             "image_classifier_poolformer")
         self.assertEqual(recipe.default_values()["backbone"], "poolformer")
+
+    def test_wavemix_backbone(self):
+        # The WaveMix trunk (stem and blocks, no classifier of its own)
+        # feeds the recipe's shared head, trains, and survives a `.keras`
+        # round trip.
+        model = recipes.load("image_classifier", backbone="wavemix",
+                             wavemix_channels=16, wavemix_depth=2,
+                             wavemix_stem_strides=2, pooling="ggem",
+                             ggem_groups=2)
+        trunk = model.get_layer("wavemix")
+        blocks = [layer for layer in trunk.layers
+                  if isinstance(layer, kerastricks.layers.WaveMixBlock)]
+        self.assertLen(blocks, 2)
+        self.assertEqual(tuple(trunk.output.shape), (None, 2, 2, 16))
+        self.assertNotIn("predictions",
+                         [layer.name for layer in trunk.layers])
+        model.train_on_batch(self.x, self.y)
+        expected = model(self.x, training=False)
+        self.assertEqual(tuple(expected.shape), (16, 10))
+        path = os.path.join(self.make_temp_dir(), "wavemix.keras")
+        model.save(path)
+        restored = keras.saving.load_model(path)
+        self.assertAllClose(restored(self.x, training=False), expected,
+                            atol=1e-6)
+        recipe = ImageClassifierRecipe().set_hyperparameters(
+            backbone="wavemix")
+        values = recipe.default_values()
+        self.assertNotIn("tract", values)
+        self.assertNotIn("poolformer_width", values)
+        self.assertEqual(
+            {name: values[name] for name in values
+             if name.startswith("wavemix_")},
+            {"wavemix_channels": 32, "wavemix_depth": 2,
+             "wavemix_dropout": 0.5, "wavemix_stem_strides": 1})
+        values = ImageClassifierRecipe.from_preset(
+            "image_classifier_wavemix").default_values()
+        self.assertEqual(
+            (values["backbone"], values["wavemix_channels"],
+             values["wavemix_depth"]), ("wavemix", 64, 3))
 
     def test_default_data_is_digits(self):
         recipe = ImageClassifierRecipe()
