@@ -1,4 +1,10 @@
-"""Docstring examples, method cards and their code blocks run."""
+"""Docstring examples, method cards and their code blocks run.
+
+The examples and code blocks check that the documentation runs as
+written; each runs on one backend, spread over the three, since the
+components they show are tested on every backend by the contract and
+their own tests, and the examples together would cost minutes per
+backend."""
 
 import doctest
 import importlib
@@ -11,6 +17,8 @@ import pytest
 
 import kerastricks
 from kerastricks.api_export import PUBLIC_PATHS
+from tests.backend_rotation import only_on
+from tests.backend_rotation import spread
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CARDS = ROOT / "docs" / "techniques"
@@ -41,9 +49,13 @@ def _card_symbols():
     return symbols
 
 
-@pytest.mark.parametrize("module_name", sorted(
-    {obj.__module__ for obj in PUBLIC_PATHS.values()}))
-def test_docstring_examples_run(module_name):
+_DOCUMENTATION_RUNS = "see the module docstring"
+
+
+@pytest.mark.parametrize("module_name, backend", spread(sorted(
+    {obj.__module__ for obj in PUBLIC_PATHS.values()})))
+def test_docstring_examples_run(module_name, backend):
+    only_on(backend, _DOCUMENTATION_RUNS)
     module = importlib.import_module(module_name)
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(
@@ -83,9 +95,10 @@ def _markdown_with_code():
     return [p for p in pages if FENCE.search(p.read_text())]
 
 
-@pytest.mark.parametrize(
-    "page", [str(p.relative_to(ROOT)) for p in _markdown_with_code()])
-def test_markdown_code_blocks_run(page):
+@pytest.mark.parametrize("page, backend", spread(
+    [str(p.relative_to(ROOT)) for p in _markdown_with_code()]))
+def test_markdown_code_blocks_run(page, backend):
+    only_on(backend, _DOCUMENTATION_RUNS)
     namespace = {}
     for block in FENCE.findall((ROOT / page).read_text()):
         exec(compile(block, page, "exec"), namespace)  # noqa: S102
