@@ -163,7 +163,7 @@ def test_tune_refuses_other_settings_and_overwrite_starts_afresh(
 
 def test_bad_names_and_data_fail_before_training(tmp_path, capsys):
     for arguments, message in (
-        (["run", "no_such_recipe"], "Available recipes: ['char_transformer'"),
+        (["run", "no_such_recipe"], "Available recipes: ['binary_net'"),
         (["run", "grokking", "--preset", "hot"],
          "Available presets: ['orthograd'"),
         (["run", "grokking", "--set", "no_such_knob=1"],
