@@ -1212,6 +1212,9 @@ def blocks(records):
         # sequence layers
         "benchmarks-state-tracking": lambda: state_tracking_block(records),
         "benchmarks-parallel-scan": lambda: parallel_scan_block(records),
+        # layerwise learning rates
+        "benchmarks-noise-adaptive-lr":
+            lambda: noise_adaptive_lr_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",
@@ -1350,6 +1353,51 @@ def backbones_block(records):
         "", _table(["backend", "backbone", "parameters", "step",
                     "step / first"], rows), "",
         _provenance_block(measured)])
+
+
+# -- docs/benchmarks.md: noise-adaptive layerwise learning rates vs Muon -----
+
+NOISE_ADAPTIVE_LABELS = {
+    "muon": "`keras.optimizers.Muon`",
+    "noise_adaptive": "`NoiseAdaptiveLayerwiseLR(Muon)`",
+}
+
+
+def noise_adaptive_lr_block(records):
+    record = records.get("noise_adaptive_lr")
+    if not record:
+        return _not_measured("noise_adaptive_lr")
+    results = record["results"]
+    seeds = sorted(results["runs"]["muon"], key=int)
+    header = ["optimizer"] + [f"seed {s}: train / held-out" for s in seeds] + [
+        "mean train", "mean held-out"]
+    rows = []
+    for name, label in NOISE_ADAPTIVE_LABELS.items():
+        runs = results["runs"][name]
+        summary = results["summary"][name]
+        rows.append([label] + [
+            f"{runs[s]['train_loss'][-1]:.4f} / "
+            f"{runs[s]['held_out_loss']:.4f}" for s in seeds] + [
+            f"{summary['mean_final_train_loss']:.4f}",
+            f"**{summary['mean_held_out_loss']:.4f}**"])
+    multipliers = "; ".join(
+        f"seed {s}: " + ", ".join(
+            f"{m:.2f}" for m in
+            results["runs"]["noise_adaptive"][s]["final_multipliers"])
+        for s in seeds)
+    settings = _settings(record, ["epochs", "batch_size", "examples",
+                                  "width", "depth", "learning_rate",
+                                  "label_noise"])
+    return "\n".join([
+        f"Settings: {settings}. Losses are mean squared errors after the "
+        "last epoch; both optimizers start from the same weights per seed. "
+        f"The wrapper had the lower held-out loss on "
+        f"{results['seeds_where_noise_adaptive_is_better']} of "
+        f"{results['seeds']} seeds.", "",
+        _table(header, rows), "",
+        f"Layer multipliers at the end (hidden layers in order): "
+        f"{multipliers}.", "",
+        _provenance_block([record])])
 
 
 if __name__ == "__main__":

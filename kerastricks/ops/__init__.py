@@ -209,3 +209,18 @@ __all__ = [
     "worst_case_logits",
     "z_loss",
 ]
+
+# Noise-adaptive layerwise learning rates and independent weight decay.
+from kerastricks.ops.independent_weight_decay import independent_weight_decay  # noqa: E402
+from kerastricks.ops.noise_adaptive_layerwise import muon_dual_norm  # noqa: E402
+from kerastricks.ops.noise_adaptive_layerwise import noise_adaptive_multipliers  # noqa: E402
+from kerastricks.ops.noise_adaptive_layerwise import nuclear_norm  # noqa: E402
+from kerastricks.ops.noise_adaptive_layerwise import update_noise_estimate  # noqa: E402
+
+__all__ += [
+    "independent_weight_decay",
+    "muon_dual_norm",
+    "noise_adaptive_multipliers",
+    "nuclear_norm",
+    "update_noise_estimate",
+]

@@ -8,3 +8,13 @@ from kerastricks.optimizers.sgdp import SGDP
 
 __all__ = ["AdaBelief", "AdamP", "Adan", "Lookahead", "OrthoGrad", "RAdam",
            "SGDP"]
+
+# Noise-adaptive layerwise learning rates and independent weight decay.
+from kerastricks.optimizers.independent_weight_decay import (  # noqa: E402
+    IndependentWeightDecay,
+)
+from kerastricks.optimizers.noise_adaptive_layerwise_lr import (  # noqa: E402
+    NoiseAdaptiveLayerwiseLR,
+)
+
+__all__ += ["IndependentWeightDecay", "NoiseAdaptiveLayerwiseLR"]
