@@ -60,7 +60,8 @@ class ThresholdoutOracle:
             (B in the paper).
         threshold: float. T in the paper. Defaults to `0.04`.
         noise_scale: float. sigma in the paper. Defaults to `0.01`.
-        seed: int or None. Seeds the noise. Defaults to `None`.
+        seed: int or None. Seeds the noise; kept as `holdout_seed`, since
+            the oracle's own `seed` stays the search's. Defaults to `None`.
 
     Example:
 
