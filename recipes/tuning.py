@@ -29,6 +29,7 @@ import threading
 
 from kerastricks.recipes.runner import describe_changed_settings
 from kerastricks.utils.optional_dependencies import import_optional
+from kerastricks.utils.thresholdout_oracle import ThresholdoutOracle
 
 TUNERS = ("random", "bayesian", "hyperband")
 MARKER_FILE = "kerastricks_tuner.json"
@@ -58,15 +59,18 @@ def distributed_role():
 # The settings a search keeps for life: trials run with other values would
 # not be comparable (max_trials may grow, to extend a search).
 SEARCH_SETTINGS = ("recipe", "tuner", "preset", "objective",
-                   "hyperparameters", "epochs", "data", "seed")
+                   "hyperparameters", "epochs", "data", "seed",
+                   "thresholdout")
 # What `kerastricks tune` writes into its folder (and --overwrite removes).
 OWN_FILES = (MARKER_FILE, TRIALS_LOG, SUMMARY_CSV, SUMMARY_MARKDOWN)
 
 
 def search_settings(recipe, tuner, objective=None, epochs=None, data=None,
-                    seed=0):
+                    seed=0, thresholdout=None):
     """The settings of a search, as stored in the folder's marker file."""
     name, direction = objective_of(recipe, objective)
+    if thresholdout is not None:
+        thresholdout = _thresholdout_arguments(thresholdout, name)
     return {
         "recipe": recipe.name,
         "tuner": tuner,
@@ -76,7 +80,30 @@ def search_settings(recipe, tuner, objective=None, epochs=None, data=None,
         "epochs": int(epochs or recipe.default_epochs),
         "data": data,
         "seed": seed,
+        "thresholdout": thresholdout,
     }
+
+
+def _thresholdout_arguments(thresholdout, objective_name):
+    """`ThresholdoutOracle` keyword arguments, the training metric defaulting
+    to the objective without its `val_` prefix."""
+    if not isinstance(thresholdout, dict):
+        raise TypeError(
+            "Argument `thresholdout` must be a dict of "
+            "`kerastricks.utils.ThresholdoutOracle` arguments such as "
+            f"{{'budget': 50}}, or None. Received: thresholdout="
+            f"{thresholdout!r} of type {type(thresholdout).__name__}"
+        )
+    if "training_metric" in thresholdout:
+        return dict(thresholdout)
+    if not objective_name.startswith("val_"):
+        raise ValueError(
+            f"The objective {objective_name!r} has no `val_` prefix to drop: "
+            "name its training counterpart in `thresholdout` "
+            f"('training_metric'). Received: thresholdout={thresholdout!r}"
+        )
+    return {"training_metric": objective_name.removeprefix("val_"),
+            **thresholdout}
 
 
 def check_directory(directory, settings, overwrite=False, role=None):
@@ -142,12 +169,14 @@ def _write_marker(directory, settings):
 
 def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
                objective=None, seed=0, overwrite=False, data=None,
-               report=print):
+               report=print, thresholdout=None):
     """A KerasTuner tuner over `recipe`, searching around its preset.
 
     `objective` is a metric name (direction: "max" for accuracies and
     scores, "min" otherwise) and defaults to `recipe.objective`. The tuner
     calls `report` with one line per finished trial (`None`: silent).
+    `thresholdout` (a dict of `kerastricks.utils.ThresholdoutOracle`
+    arguments) scores the trials through Thresholdout.
     """
     keras_tuner = import_optional("keras_tuner", "kerastricks tune")
     if tuner not in TUNERS:
@@ -168,9 +197,10 @@ def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
             f"Received: epochs={epochs!r}"
         )
     settings = search_settings(recipe, tuner, objective=objective,
-                               epochs=epochs, data=data, seed=seed)
-    check_directory(directory, settings, overwrite=overwrite,
-                    role=distributed_role())
+                               epochs=epochs, data=data, seed=seed,
+                               thresholdout=thresholdout)
+    role = distributed_role()
+    check_directory(directory, settings, overwrite=overwrite, role=role)
     tuner_cls = {
         "random": keras_tuner.RandomSearch,
         "bayesian": keras_tuner.BayesianOptimization,
@@ -190,9 +220,15 @@ def make_tuner(recipe, directory, tuner="random", max_trials=10, epochs=None,
     )
     if tuner == "hyperband":
         # Hyperband sizes its brackets from max_epochs, not max_trials.
-        return logged_cls(max_epochs=settings["epochs"],
-                          factor=3, hyperband_iterations=1, **common)
-    return logged_cls(max_trials=max_trials, **common)
+        search = logged_cls(max_epochs=settings["epochs"],
+                            factor=3, hyperband_iterations=1, **common)
+    else:
+        search = logged_cls(max_trials=max_trials, **common)
+    # Workers only relay trials to the chief's oracle, which answers.
+    if settings["thresholdout"] is not None and role != "worker":
+        search.oracle = ThresholdoutOracle(search.oracle,
+                                           **settings["thresholdout"])
+    return search
 
 
 def objective_of(recipe, name=None):
@@ -243,7 +279,8 @@ def append_line(path, line):
 
 
 def tune(recipe, directory, tuner="random", max_trials=10, epochs=None,
-         data=None, objective=None, seed=0, overwrite=False, verbose=1):
+         data=None, objective=None, seed=0, overwrite=False, verbose=1,
+         thresholdout=None):
     """Searches `recipe`'s space; returns the summary rows, best first.
 
     Args:
@@ -264,6 +301,13 @@ def tune(recipe, directory, tuner="random", max_trials=10, epochs=None,
         verbose: 0 prints nothing, 1 a line per trial, 2 also KerasTuner's
             and Keras's own output (progress bars, search space). Defaults
             to `1`.
+        thresholdout: None, or a dict of
+            `kerastricks.utils.ThresholdoutOracle` arguments (`budget`,
+            `threshold`, `noise_scale`, `seed`, `training_metric`, which
+            defaults to the objective without its `val_` prefix): each
+            trial's objective is then answered through Thresholdout, so a
+            long search does not overfit the validation set. Defaults to
+            `None`.
 
     Returns:
         The summary rows (dicts), or `None` on a distributed worker, which
@@ -279,7 +323,8 @@ def tune(recipe, directory, tuner="random", max_trials=10, epochs=None,
     search = make_tuner(recipe, directory, tuner=tuner,
                         max_trials=max_trials, epochs=epochs,
                         objective=objective, seed=seed, overwrite=overwrite,
-                        data=data, report=print if verbose == 1 else None)
+                        data=data, report=print if verbose == 1 else None,
+                        thresholdout=thresholdout)
     splits = recipe.load_data(data, seed=seed)
     fit_kwargs = {"validation_data": splits["validation"],
                   "verbose": "auto" if verbose == 2 else 0}

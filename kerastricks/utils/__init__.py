@@ -14,9 +14,11 @@ from kerastricks.utils.load_timm_poolformer_weights import (
 from kerastricks.utils.nero_evaluation import nero_evaluation
 from kerastricks.utils.norm_grad import norm_grad
 from kerastricks.utils.prototype_scores import prototype_scores
+from kerastricks.utils.reusable_holdout import ReusableHoldout
 from kerastricks.utils.saliency_overlay import saliency_overlay
 from kerastricks.utils.scale_learning_rate import scale_learning_rate
 from kerastricks.utils.select_kept_indices import select_kept_indices
+from kerastricks.utils.thresholdout_oracle import ThresholdoutOracle
 from kerastricks.utils.train_only_batchnorm import train_only_batchnorm
 
 __all__ = [
@@ -35,4 +37,7 @@ __all__ = [
     "scale_learning_rate",
     "select_kept_indices",
     "train_only_batchnorm",
+    # Reusable holdout (Thresholdout).
+    "ReusableHoldout",
+    "ThresholdoutOracle",
 ]
