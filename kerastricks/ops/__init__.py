@@ -34,6 +34,7 @@ from kerastricks.ops.generalized_mean import generalized_mean
 from kerastricks.ops.generalized_mean import group_generalized_mean_pooling
 from kerastricks.ops.haar_wavelet import haar_dwt2d
 from kerastricks.ops.haar_wavelet import inverse_haar_dwt2d
+from kerastricks.ops.independent_weight_decay import independent_weight_decay
 from kerastricks.ops.interval_bounds import interval_conv
 from kerastricks.ops.interval_bounds import interval_dense
 from kerastricks.ops.interval_bounds import interval_scale_shift
@@ -56,6 +57,10 @@ from kerastricks.ops.metric_learning import triplet_hard_loss
 from kerastricks.ops.metric_learning import triplet_semihard_loss
 from kerastricks.ops.moment_probing import adjacent_head_cross_covariance
 from kerastricks.ops.multi_layer_trainable_pooling import latent_cross_attention
+from kerastricks.ops.noise_adaptive_layerwise import muon_dual_norm
+from kerastricks.ops.noise_adaptive_layerwise import noise_adaptive_multipliers
+from kerastricks.ops.noise_adaptive_layerwise import nuclear_norm
+from kerastricks.ops.noise_adaptive_layerwise import update_noise_estimate
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.ops.optimal_transport import monge_gap
 from kerastricks.ops.optimal_transport import sinkhorn_cost
@@ -135,6 +140,7 @@ __all__ = [
     "group_generalized_mean_pooling",
     "haar_dwt2d",
     "hippo_legs_matrix",
+    "independent_weight_decay",
     "interval_conv",
     "interval_dense",
     "interval_scale_shift",
@@ -149,9 +155,12 @@ __all__ = [
     "logit_z_loss",
     "lookahead_update",
     "monge_gap",
+    "muon_dual_norm",
     "negative_log_likelihood",
+    "noise_adaptive_multipliers",
     "npairs_loss",
     "nt_xent_loss",
+    "nuclear_norm",
     "one_cycle_learning_rate",
     "opposing_signals",
     "orthogonal_component",
@@ -201,6 +210,7 @@ __all__ = [
     "transition_gate",
     "triplet_hard_loss",
     "triplet_semihard_loss",
+    "update_noise_estimate",
     "variance_rectification",
     "warmup_stable_decay",
     "weight_normalization_data_init",
@@ -208,19 +218,4 @@ __all__ = [
     "weighted_categorical_cross_entropy",
     "worst_case_logits",
     "z_loss",
-]
-
-# Noise-adaptive layerwise learning rates and independent weight decay.
-from kerastricks.ops.independent_weight_decay import independent_weight_decay  # noqa: E402
-from kerastricks.ops.noise_adaptive_layerwise import muon_dual_norm  # noqa: E402
-from kerastricks.ops.noise_adaptive_layerwise import noise_adaptive_multipliers  # noqa: E402
-from kerastricks.ops.noise_adaptive_layerwise import nuclear_norm  # noqa: E402
-from kerastricks.ops.noise_adaptive_layerwise import update_noise_estimate  # noqa: E402
-
-__all__ += [
-    "independent_weight_decay",
-    "muon_dual_norm",
-    "noise_adaptive_multipliers",
-    "nuclear_norm",
-    "update_noise_estimate",
 ]

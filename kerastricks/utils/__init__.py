@@ -33,11 +33,10 @@ __all__ = [
     "nero_evaluation",
     "norm_grad",
     "prototype_scores",
+    "ReusableHoldout",
     "saliency_overlay",
     "scale_learning_rate",
     "select_kept_indices",
-    "train_only_batchnorm",
-    # Reusable holdout (Thresholdout).
-    "ReusableHoldout",
     "ThresholdoutOracle",
+    "train_only_batchnorm",
 ]
