@@ -10,6 +10,7 @@ from kerastricks.models.interval_bound_propagation import (
 from kerastricks.models.look_sam import LookSAM
 from kerastricks.models.mesa import MESA
 from kerastricks.models.poolformer import PoolFormer
+from kerastricks.models.random_subspace_model import RandomSubspaceModel
 from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
 from kerastricks.models.scale_long_unet import ScaleLongUNet
@@ -23,4 +24,6 @@ __all__ = [
     "SoftEquivariance",
     # Model builders.
     "PoolFormer", "ScaleLongUNet", "WaveMix",
+    # Random-subspace training (intrinsic dimension).
+    "RandomSubspaceModel",
 ]

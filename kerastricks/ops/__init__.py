@@ -67,6 +67,9 @@ from kerastricks.ops.ponet import local_max_pooling
 from kerastricks.ops.ponet import ponet_token_mixing
 from kerastricks.ops.ponet import segment_max_pooling
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.ops.random_subspace import dense_projection
+from kerastricks.ops.random_subspace import fastfood_projection
+from kerastricks.ops.random_subspace import sparse_projection
 from kerastricks.ops.rectification import variance_rectification
 from kerastricks.ops.roc_histogram import auroc
 from kerastricks.ops.roc_histogram import fpr_at_tpr
@@ -101,6 +104,7 @@ from kerastricks.ops.tract import tract_conv2d
 from kerastricks.ops.tract import tract_dense
 from kerastricks.ops.tract import tract_kernel_gradient
 from kerastricks.ops.trajectory_loss import trajectory_loss
+from kerastricks.ops.walsh_hadamard import fast_walsh_hadamard_transform
 from kerastricks.ops.weight_normalization import weight_normalization_data_init
 from kerastricks.ops.weight_normalization import weight_normalize
 from kerastricks.ops.z_loss import z_loss
@@ -208,4 +212,9 @@ __all__ = [
     "weighted_categorical_cross_entropy",
     "worst_case_logits",
     "z_loss",
+    # Random subspaces (intrinsic dimension).
+    "dense_projection",
+    "fast_walsh_hadamard_transform",
+    "fastfood_projection",
+    "sparse_projection",
 ]
