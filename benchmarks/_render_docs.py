@@ -1212,6 +1212,9 @@ def blocks(records):
         # sequence layers
         "benchmarks-state-tracking": lambda: state_tracking_block(records),
         "benchmarks-parallel-scan": lambda: parallel_scan_block(records),
+        # intrinsic dimension
+        "benchmarks-intrinsic-dimension":
+            lambda: intrinsic_dimension_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",
@@ -1350,6 +1353,36 @@ def backbones_block(records):
         "", _table(["backend", "backbone", "parameters", "step",
                     "step / first"], rows), "",
         _provenance_block(measured)])
+
+
+# -- docs/benchmarks.md: the intrinsic dimension of a digits classifier -------
+
+def intrinsic_dimension_block(records):
+    record = records.get("intrinsic_dimension")
+    if not record:
+        return _not_measured("intrinsic_dimension")
+    results = record["results"]
+    d_int = results["intrinsic_dimension"]
+    rows = [[f"{dimension:,}", f"{accuracy:.4f}", f"{relative:.2f}",
+             "**d_int90**" if dimension == d_int else ""]
+            for dimension, accuracy, relative in zip(
+                results["dimensions"], results["accuracy"],
+                results["relative_accuracy"])]
+    rows.append([f"full ({results['num_parameters']:,})",
+                 f"{results['full_accuracy']:.4f}", "1.00", ""])
+    settings = _settings(record, ["projection", "width", "epochs",
+                                  "batch_size", "learning_rate", "seed"])
+    found = (f"d_int90 = {d_int:,}" if d_int is not None
+             else "no d of the grid reaches 90%")
+    return "\n".join([
+        f"Settings: {settings}; {results['train_examples']} training and "
+        f"{results['validation_examples']} validation digits; {found} of "
+        f"D = {results['num_parameters']:,} weights "
+        f"({results['num_parameters'] / d_int:.0f}x fewer)."
+        if d_int is not None else
+        f"Settings: {settings}; {found}.", "",
+        _table(["d", "validation accuracy", "/ full model", ""], rows), "",
+        _provenance_block([record])])
 
 
 if __name__ == "__main__":
