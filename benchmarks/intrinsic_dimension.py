@@ -26,7 +26,7 @@ from kerastricks.recipes import datasets
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dimensions", type=int, nargs="+",
-                        default=[10, 25, 50, 100, 200, 400, 800])
+                        default=[10, 25, 50, 100, 200, 300, 400, 600, 800])
     parser.add_argument("--projection", default="fastfood",
                         choices=["dense", "sparse", "fastfood"])
     parser.add_argument("--width", type=int, default=100)

@@ -54,12 +54,12 @@ class RandomSubspaceModelTest(testing.TestCase):
     @parameterized.parameters("dense", "sparse", "fastfood")
     def test_zero_theta_gives_the_wrapped_models_outputs(self, projection):
         net = _mlp()
-        expected = net.predict(_X, verbose=0)
+        expected = net(_X)
         model = kerastricks.models.RandomSubspaceModel(
             net, dimension=5, projection=projection, seed=1)
         self.assertEqual([v.path for v in model.trainable_variables],
                          [model.theta.path])
-        self.assertAllClose(model.predict(_X, verbose=0), expected)
+        self.assertAllClose(model(_X), expected)
 
     @parameterized.parameters("dense", "sparse", "fastfood")
     def test_correctness_against_reference(self, projection):
@@ -100,11 +100,10 @@ class RandomSubspaceModelTest(testing.TestCase):
             arrays(5), matrix / np.linalg.norm(matrix, axis=0),
             atol=1e-6, rtol=1e-6)
 
-    @parameterized.parameters("dense", "fastfood")
-    def test_gradients_reach_only_theta(self, projection):
+    def test_gradients_reach_only_theta(self):
         net = _mlp()
         model = kerastricks.models.RandomSubspaceModel(
-            net, dimension=5, projection=projection, seed=3)
+            net, dimension=5, projection="fastfood", seed=3)
         theta_0 = _theta_0(model)
         moving_mean = keras.ops.convert_to_numpy(
             net.layers[1].moving_mean)
@@ -130,5 +129,4 @@ class RandomSubspaceModelTest(testing.TestCase):
         self.assertEqual(loaded.seed, model.seed)
         self.assertEqual([v.path for v in loaded.trainable_variables],
                          [loaded.theta.path])
-        self.assertAllClose(loaded.predict(_X, verbose=0),
-                            model.predict(_X, verbose=0))
+        self.assertAllClose(loaded(_X), model(_X))
