@@ -1217,6 +1217,9 @@ def blocks(records):
             lambda: noise_adaptive_lr_block(records),
         # reusable holdout
         "benchmarks-thresholdout": lambda: thresholdout_block(records),
+        # intrinsic dimension
+        "benchmarks-intrinsic-dimension":
+            lambda: intrinsic_dimension_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",
@@ -1447,6 +1450,36 @@ def thresholdout_block(records):
                 "Thresholdout: fresh"], rows), "",
         f"Paper: {THRESHOLDOUT_CLAIM}.", "",
         *_figure(record, "Thresholdout"),
+        _provenance_block([record])])
+
+
+# -- docs/benchmarks.md: the intrinsic dimension of a digits classifier -------
+
+def intrinsic_dimension_block(records):
+    record = records.get("intrinsic_dimension")
+    if not record:
+        return _not_measured("intrinsic_dimension")
+    results = record["results"]
+    d_int = results["intrinsic_dimension"]
+    rows = [[f"{dimension:,}", f"{accuracy:.4f}", f"{relative:.2f}",
+             "**d_int90**" if dimension == d_int else ""]
+            for dimension, accuracy, relative in zip(
+                results["dimensions"], results["accuracy"],
+                results["relative_accuracy"])]
+    rows.append([f"full ({results['num_parameters']:,})",
+                 f"{results['full_accuracy']:.4f}", "1.00", ""])
+    settings = _settings(record, ["projection", "width", "epochs",
+                                  "batch_size", "learning_rate", "seed"])
+    found = (f"d_int90 = {d_int:,}" if d_int is not None
+             else "no d of the grid reaches 90%")
+    return "\n".join([
+        f"Settings: {settings}; {results['train_examples']} training and "
+        f"{results['validation_examples']} validation digits; {found} of "
+        f"D = {results['num_parameters']:,} weights "
+        f"({results['num_parameters'] / d_int:.0f}x fewer)."
+        if d_int is not None else
+        f"Settings: {settings}; {found}.", "",
+        _table(["d", "validation accuracy", "/ full model", ""], rows), "",
         _provenance_block([record])])
 
 

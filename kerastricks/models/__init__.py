@@ -10,6 +10,7 @@ from kerastricks.models.interval_bound_propagation import (
 from kerastricks.models.look_sam import LookSAM
 from kerastricks.models.mesa import MESA
 from kerastricks.models.poolformer import PoolFormer
+from kerastricks.models.random_subspace_model import RandomSubspaceModel
 from kerastricks.models.saf import SAF
 from kerastricks.models.sam import SAM
 from kerastricks.models.scale_long_unet import ScaleLongUNet
@@ -17,10 +18,17 @@ from kerastricks.models.soft_equivariance import SoftEquivariance
 from kerastricks.models.wavemix import WaveMix
 
 __all__ = [
-    # Training-step wrappers.
-    "AdversarialTraining", "FriendlySAM", "GSAM", "IntervalBoundPropagation",
-    "LookSAM", "MESA", "SAF", "SAM",
+    "AdversarialTraining",
+    "FriendlySAM",
+    "GSAM",
+    "IntervalBoundPropagation",
+    "LookSAM",
+    "MESA",
+    "PoolFormer",
+    "RandomSubspaceModel",
+    "SAF",
+    "SAM",
+    "ScaleLongUNet",
     "SoftEquivariance",
-    # Model builders.
-    "PoolFormer", "ScaleLongUNet", "WaveMix",
+    "WaveMix",
 ]

@@ -72,6 +72,9 @@ from kerastricks.ops.ponet import local_max_pooling
 from kerastricks.ops.ponet import ponet_token_mixing
 from kerastricks.ops.ponet import segment_max_pooling
 from kerastricks.ops.radial_projection import remove_radial_component
+from kerastricks.ops.random_subspace import dense_projection
+from kerastricks.ops.random_subspace import fastfood_projection
+from kerastricks.ops.random_subspace import sparse_projection
 from kerastricks.ops.rectification import variance_rectification
 from kerastricks.ops.roc_histogram import auroc
 from kerastricks.ops.roc_histogram import fpr_at_tpr
@@ -106,6 +109,7 @@ from kerastricks.ops.tract import tract_conv2d
 from kerastricks.ops.tract import tract_dense
 from kerastricks.ops.tract import tract_kernel_gradient
 from kerastricks.ops.trajectory_loss import trajectory_loss
+from kerastricks.ops.walsh_hadamard import fast_walsh_hadamard_transform
 from kerastricks.ops.weight_normalization import weight_normalization_data_init
 from kerastricks.ops.weight_normalization import weight_normalize
 from kerastricks.ops.z_loss import z_loss
@@ -127,11 +131,14 @@ __all__ = [
     "contrastive_margin_loss",
     "conv2d_patches",
     "cyclical_learning_rate",
+    "dense_projection",
     "dihedral_views",
     "dispatch_and_combine",
     "el2n",
     "equivariance_penalty",
     "expert_capacity",
+    "fast_walsh_hadamard_transform",
+    "fastfood_projection",
     "fisher_weighted_average",
     "flora_delta",
     "fpr_at_tpr",
@@ -192,6 +199,7 @@ __all__ = [
     "softmax_collapse",
     "sparse_categorical_focal_loss",
     "sparse_moe",
+    "sparse_projection",
     "spatial_pyramid_pooling",
     "stablemax",
     "stablemax_cross_entropy",

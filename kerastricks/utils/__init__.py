@@ -8,6 +8,9 @@ from kerastricks.utils.fisher_merge import fisher_merge
 from kerastricks.utils.grad_cam import grad_cam
 from kerastricks.utils.input_gradient_saliency import input_gradient_saliency
 from kerastricks.utils.interval_bounds import interval_bounds
+from kerastricks.utils.intrinsic_dimension_search import (
+    intrinsic_dimension_search,
+)
 from kerastricks.utils.load_timm_poolformer_weights import (
     load_timm_poolformer_weights,
 )
@@ -29,6 +32,7 @@ __all__ = [
     "grad_cam",
     "input_gradient_saliency",
     "interval_bounds",
+    "intrinsic_dimension_search",
     "load_timm_poolformer_weights",
     "nero_evaluation",
     "norm_grad",
