@@ -11,8 +11,11 @@ from kerastricks.utils.interval_bounds import interval_bounds
 from kerastricks.utils.load_timm_poolformer_weights import (
     load_timm_poolformer_weights,
 )
+from kerastricks.utils.lr_sensitivity import lr_sensitivity
+from kerastricks.utils.lr_sensitivity_sweep import lr_sensitivity_sweep
 from kerastricks.utils.nero_evaluation import nero_evaluation
 from kerastricks.utils.norm_grad import norm_grad
+from kerastricks.utils.plot_lr_sensitivity import plot_lr_sensitivity
 from kerastricks.utils.prototype_scores import prototype_scores
 from kerastricks.utils.saliency_overlay import saliency_overlay
 from kerastricks.utils.scale_learning_rate import scale_learning_rate
@@ -35,4 +38,7 @@ __all__ = [
     "scale_learning_rate",
     "select_kept_indices",
     "train_only_batchnorm",
+    "lr_sensitivity",
+    "lr_sensitivity_sweep",
+    "plot_lr_sensitivity",
 ]
