@@ -3,6 +3,7 @@ from keras import ops
 
 from kerastricks import backend
 from kerastricks.api_export import kerastricks_export
+from kerastricks.backend import compiled_functions
 from kerastricks.callbacks._probe_curves import ProbeCurves
 from kerastricks.callbacks._probe_curves import check_probe_inputs
 from kerastricks.callbacks._probe_curves import probe_size
@@ -122,34 +123,55 @@ class GradientRMSMonitor(ProbeCurves):
             loss = keras.losses.get(loss)
         return ops.mean(ops.cast(loss(y, y_pred), "float32"))
 
+    def _layer_rms_fn(self):
+        """A pure function `(trainable, non_trainable, x, y) -> per-layer
+        RMS`, compiled once (one XLA program on JAX instead of one per
+        eager op)."""
+        model = self.model
+        trainable = list(model.trainable_variables)
+        non_trainable = list(model.non_trainable_variables)
+        layer_indices = {}
+        position = {id(v): i for i, v in enumerate(trainable)}
+        for layer in model.layers:
+            indices = [position[id(v)] for v in layer.trainable_variables]
+            if indices:
+                layer_indices[layer.name] = indices
+
+        def layer_rms(trainable_values, non_trainable_values, x, y):
+            fixed = list(zip(non_trainable, non_trainable_values))
+
+            def loss_at(values):
+                mapping = list(zip(trainable, values)) + fixed
+                with keras.StatelessScope(state_mapping=mapping):
+                    y_pred = model(x, training=False)
+                    loss = self._loss(x, y, y_pred)
+                return ops.cast(loss, "float32"), ()
+
+            _, gradients = backend.get().loss_and_gradients(
+                loss_at, trainable_values)
+            gradients = [
+                ops.zeros(v.shape) if g is None else g
+                for v, g in zip(trainable, gradients)]
+            return {name: root_mean_square([gradients[i] for i in indices])
+                    for name, indices in layer_indices.items()}
+
+        return compiled_functions.compile_pure_function(layer_rms)
+
+    def set_model(self, model):
+        super().set_model(model)
+        self._compiled_layer_rms = None
+
     def measure(self):
         """The gradient RMS of each layer on the probe batch, as a dict of
         floats."""
-        model = self.model
+        if self._compiled_layer_rms is None:
+            self._compiled_layer_rms = self._layer_rms_fn()
         x, y = self.probe_data
-        trainable = list(model.trainable_variables)
-        fixed = [(v, v.value) for v in model.non_trainable_variables]
-
-        def loss_at(values):
-            mapping = list(zip(trainable, values)) + fixed
-            with keras.StatelessScope(state_mapping=mapping):
-                y_pred = model(x, training=False)
-                loss = self._loss(x, y, y_pred)
-            return ops.cast(loss, "float32"), ()
-
-        _, gradients = backend.get().loss_and_gradients(
-            loss_at, [v.value for v in trainable])
-        gradient_of = {id(v): g for v, g in zip(trainable, gradients)}
-        results = {}
-        for layer in model.layers:
-            layer_gradients = [
-                ops.zeros(v.shape) if gradient_of[id(v)] is None
-                else gradient_of[id(v)]
-                for v in layer.trainable_variables]
-            if layer_gradients:
-                results[f"gradient_rms/{layer.name}"] = float(
-                    ops.convert_to_numpy(root_mean_square(layer_gradients)))
-        return results
+        values = self._compiled_layer_rms(
+            [v.value for v in self.model.trainable_variables],
+            [v.value for v in self.model.non_trainable_variables], x, y)
+        return {f"gradient_rms/{name}": float(ops.convert_to_numpy(value))
+                for name, value in values.items()}
 
     def get_config(self):
         x, y = self.probe_data

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from kerastricks.api_export import kerastricks_export
+from kerastricks.backend import compiled_functions
 from kerastricks.callbacks._probe_curves import ProbeCurves
 from kerastricks.callbacks._probe_curves import check_probe_inputs
 from kerastricks.callbacks._probe_curves import serialize_probe
@@ -169,52 +170,74 @@ class InstabilityMonitor(ProbeCurves):
                 "measure_output_log_z=False."
             )
 
-    def measure(self):
-        """The measurements on the probe batch, as a dict of floats."""
-        layers = _attention_layers(self.model)
-        maxima = {}
-        originals = {}
+    def set_model(self, model):
+        super().set_model(model)
+        self._compiled_probe = None
 
-        def recorder(layer, original, key):
+    def _probe_fn(self):
+        """A pure function `(variable values, x) -> measurements`, compiled
+        once (one XLA program on JAX instead of one per eager op)."""
+        model = self.model
+        variables = (list(model.trainable_variables)
+                     + list(model.non_trainable_variables))
+        layers = _attention_layers(model)
+        names = [layer.name for layer in layers]
+        # Two nested models may reuse a layer name.
+        keys = [name if names.count(name) == 1 else f"{name}_{index}"
+                for index, name in enumerate(names)]
+
+        def recorder(layer, original, key, maxima):
             signature = inspect.signature(original)
 
             def call(*args, **kwargs):
                 arguments = signature.bind(*args, **kwargs).arguments
                 largest = max_abs_attention_logit(
                     *_logits_of_call(layer, arguments))
-                maxima[key] = max(maxima.get(key, 0.0),
-                                  _to_float(largest))
+                # A layer called twice keeps its largest logit.
+                maxima[key] = (largest if key not in maxima
+                               else ops.maximum(maxima[key], largest))
                 return original(*args, **kwargs)
 
             return call
 
-        names = [layer.name for layer in layers]
-        try:
-            for index, layer in enumerate(layers):
-                # Two nested models may reuse a layer name.
-                key = (layer.name if names.count(layer.name) == 1
-                       else f"{layer.name}_{index}")
-                originals[index] = vars(layer).get("call")
-                layer.call = recorder(layer, layer.call, key)
-            outputs = self.model(self.probe_inputs, training=False)
-        finally:
-            for index, own_call in originals.items():
-                if own_call is None:
-                    del layers[index].call  # back to the class's method
-                else:
-                    layers[index].call = own_call
-        results = {f"max_attention_logit/{key}": value
-                   for key, value in maxima.items()}
-        if self.measure_output_log_z:
-            if isinstance(outputs, (list, tuple, dict)):
-                raise ValueError(
-                    "InstabilityMonitor needs a model with one output of "
-                    "logits for `output_log_z` (or measure_output_log_z="
-                    f"False). Received: {len(outputs)} outputs"
-                )
-            results["output_log_z"] = _to_float(
-                mean_log_partition(outputs))
-        return results
+        def probe(values, x):
+            maxima = {}
+            own_calls = [vars(layer).get("call") for layer in layers]
+            try:
+                for layer, key in zip(layers, keys):
+                    layer.call = recorder(layer, layer.call, key, maxima)
+                with keras.StatelessScope(
+                        state_mapping=list(zip(variables, values))):
+                    outputs = model(x, training=False)
+            finally:
+                for layer, own_call in zip(layers, own_calls):
+                    if own_call is None:
+                        del layer.call  # back to the class's method
+                    else:
+                        layer.call = own_call
+            results = {f"max_attention_logit/{key}": value
+                       for key, value in maxima.items()}
+            if self.measure_output_log_z:
+                if isinstance(outputs, (list, tuple, dict)):
+                    raise ValueError(
+                        "InstabilityMonitor needs a model with one output "
+                        "of logits for `output_log_z` (or "
+                        "measure_output_log_z=False). Received: "
+                        f"{len(outputs)} outputs"
+                    )
+                results["output_log_z"] = mean_log_partition(outputs)
+            return results
+
+        return compiled_functions.compile_pure_function(probe)
+
+    def measure(self):
+        """The measurements on the probe batch, as a dict of floats."""
+        if self._compiled_probe is None:
+            self._compiled_probe = self._probe_fn()
+        values = [v.value for v in self.model.trainable_variables]
+        values += [v.value for v in self.model.non_trainable_variables]
+        results = self._compiled_probe(values, self.probe_inputs)
+        return {key: _to_float(value) for key, value in results.items()}
 
     def get_config(self):
         return {
