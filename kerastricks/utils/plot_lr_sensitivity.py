@@ -14,10 +14,11 @@ def _is_finite(loss):
 
 @kerastricks_export("kerastricks.utils.plot_lr_sensitivity")
 def plot_lr_sensitivity(results, path, title=None, ylabel=None):
-    """Draws the final loss against the learning rate, one curve per
-    variant (the LR-sensitivity plot of Figure 1 of the paper), as a PNG.
+    """Plots the final loss against the learning rate, as a PNG.
 
-    As in the paper, a run that ends above the loss at initialization `l0`
+    One curve per variant of a `lr_sensitivity_sweep` result: the
+    LR-sensitivity plot of Figure 1 of "Small-scale proxies for
+    large-scale Transformer training instabilities". As in the paper, a run that ends above the loss at initialization `l0`
     or diverges is drawn at `l0` (and marked with a cross), so the scale
     stays readable; each curve's label carries its LR sensitivity.
 
