@@ -18,9 +18,10 @@ def plot_lr_sensitivity(results, path, title=None, ylabel=None):
 
     One curve per variant of a `lr_sensitivity_sweep` result: the
     LR-sensitivity plot of Figure 1 of "Small-scale proxies for
-    large-scale Transformer training instabilities". As in the paper, a run that ends above the loss at initialization `l0`
-    or diverges is drawn at `l0` (and marked with a cross), so the scale
-    stays readable; each curve's label carries its LR sensitivity.
+    large-scale Transformer training instabilities". As in the paper, a
+    run that ends above the loss at initialization `l0` or diverges is
+    drawn at `l0` (and marked with a cross), so the scale stays readable;
+    each curve's label carries its LR sensitivity.
 
     ```python
     for each variant:
