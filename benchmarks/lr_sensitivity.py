@@ -2,8 +2,10 @@
 proxies for large-scale Transformer training instabilities"
 (https://arxiv.org/abs/2309.14322), Figure 1, on the `char_transformer`
 recipe: final validation loss against the peak learning rate for the plain
-transformer and for qk-layernorm + z-loss, trained in the same run. Prints
-the table and the paper's LR-sensitivity number of each, and writes the plot:
+transformer and for qk-layernorm + z-loss, trained in the same run by
+`kerastricks.utils.lr_sensitivity_sweep` (plotted by `plot_lr_sensitivity`).
+Prints the table and the paper's LR-sensitivity number of each, and writes
+the plot:
 
     KERAS_BACKEND=jax python -m benchmarks.lr_sensitivity --png sweep.png
 """

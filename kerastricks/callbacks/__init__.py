@@ -1,4 +1,6 @@
 from kerastricks.callbacks.data_pruning_scores import DataPruningScores
+from kerastricks.callbacks.gradient_rms_monitor import GradientRMSMonitor
+from kerastricks.callbacks.instability_monitor import InstabilityMonitor
 from kerastricks.callbacks.opposing_signals_monitor import (
     OpposingSignalsMonitor,
 )
@@ -14,4 +16,6 @@ __all__ = [
     "ReSTESchedule",
     "SoftmaxCollapseMonitor",
     "SWA",
+    "GradientRMSMonitor",
+    "InstabilityMonitor",
 ]

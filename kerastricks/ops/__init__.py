@@ -108,6 +108,10 @@ from kerastricks.ops.tract import conv2d_patches
 from kerastricks.ops.tract import tract_conv2d
 from kerastricks.ops.tract import tract_dense
 from kerastricks.ops.tract import tract_kernel_gradient
+from kerastricks.ops.training_instability import attention_logits
+from kerastricks.ops.training_instability import max_abs_attention_logit
+from kerastricks.ops.training_instability import mean_log_partition
+from kerastricks.ops.training_instability import root_mean_square
 from kerastricks.ops.trajectory_loss import trajectory_loss
 from kerastricks.ops.walsh_hadamard import fast_walsh_hadamard_transform
 from kerastricks.ops.weight_normalization import weight_normalization_data_init
@@ -226,4 +230,8 @@ __all__ = [
     "weighted_categorical_cross_entropy",
     "worst_case_logits",
     "z_loss",
+    "attention_logits",
+    "max_abs_attention_logit",
+    "mean_log_partition",
+    "root_mean_square",
 ]

@@ -14,8 +14,11 @@ from kerastricks.utils.intrinsic_dimension_search import (
 from kerastricks.utils.load_timm_poolformer_weights import (
     load_timm_poolformer_weights,
 )
+from kerastricks.utils.lr_sensitivity import lr_sensitivity
+from kerastricks.utils.lr_sensitivity_sweep import lr_sensitivity_sweep
 from kerastricks.utils.nero_evaluation import nero_evaluation
 from kerastricks.utils.norm_grad import norm_grad
+from kerastricks.utils.plot_lr_sensitivity import plot_lr_sensitivity
 from kerastricks.utils.prototype_scores import prototype_scores
 from kerastricks.utils.reusable_holdout import ReusableHoldout
 from kerastricks.utils.saliency_overlay import saliency_overlay
@@ -43,4 +46,7 @@ __all__ = [
     "select_kept_indices",
     "ThresholdoutOracle",
     "train_only_batchnorm",
+    "lr_sensitivity",
+    "lr_sensitivity_sweep",
+    "plot_lr_sensitivity",
 ]

@@ -1,21 +1,25 @@
 """The "LR sensitivity" experiment of Wortsman et al., 2023, "Small-scale
 proxies for large-scale Transformer training instabilities"
-(https://arxiv.org/abs/2309.14322), Figure 1: final loss against learning
-rate, with and without qk-layernorm and the z-loss.
+(https://arxiv.org/abs/2309.14322), Figure 1, on this recipe: final loss
+against learning rate, with and without qk-layernorm and the z-loss. The
+sweep and the sensitivity are `kerastricks.utils.lr_sensitivity_sweep`;
+this module only says how the recipe builds each run.
 """
 
 import math
 
-import keras
-import numpy as np
-
-from kerastricks.recipes import runner
 from kerastricks.recipes.char_transformer.char_transformer import (
     VOCABULARY_SIZE,
 )
 from kerastricks.recipes.char_transformer.char_transformer import (
     CharTransformerRecipe,
 )
+from kerastricks.utils.lr_sensitivity import lr_sensitivity
+from kerastricks.utils.lr_sensitivity_sweep import lr_sensitivity_sweep
+from kerastricks.utils.plot_lr_sensitivity import plot_lr_sensitivity
+
+__all__ = ["learning_rate_sweep", "lr_sensitivity",
+           "plot_learning_rate_sweep"]
 
 DEFAULT_LEARNING_RATES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1)
 DEFAULT_VARIANTS = {
@@ -32,7 +36,8 @@ def learning_rate_sweep(learning_rates=DEFAULT_LEARNING_RATES,
     validation cross-entropy.
 
     Each run warms up, then follows a cosine decay to zero over the whole
-    run, as in the paper. A run that diverges records `nan`.
+    run, as in the paper. A run that diverges records `nan`. The loss at
+    initialization is that of the uniform prediction, `log(256)`.
 
     Args:
         learning_rates: the peak learning rates to try.
@@ -49,84 +54,39 @@ def learning_rate_sweep(learning_rates=DEFAULT_LEARNING_RATES,
         verbose: `model.fit` verbosity. Defaults to `0`.
 
     Returns:
+        The dict of `kerastricks.utils.lr_sensitivity_sweep`:
         `{"learning_rates": [...], "final_loss": {variant: [...]},
-        "lr_sensitivity": {variant: float}, "initial_loss": float}`.
+        "lr_sensitivity": {variant: float}, "initial_loss": float,
+        "metric": "val_cross_entropy"}`.
     """
     variants = DEFAULT_VARIANTS if variants is None else variants
     recipe_kwargs = dict(recipe_kwargs or {})
     splits = CharTransformerRecipe(**recipe_kwargs).load_data(data, seed)
-    x, y = splits["train"]
+    x, _ = splits["train"]
     batch_size = batch_size or CharTransformerRecipe.default_batch_size
     steps = epochs * math.ceil(len(x) / batch_size)
-    results = {"learning_rates": [float(lr) for lr in learning_rates],
-               "final_loss": {}, "lr_sensitivity": {},
-               "initial_loss": math.log(VOCABULARY_SIZE)}
-    for variant, overrides in variants.items():
-        losses = []
-        for learning_rate in learning_rates:
-            keras.utils.set_random_seed(seed)
-            recipe = CharTransformerRecipe(
-                **{**recipe_kwargs, "decay_steps": steps}
-            )
-            recipe.set_hyperparameters(
-                **{**(hyperparameters or {}), **overrides,
-                   "learning_rate": float(learning_rate)}
-            )
-            model = recipe.build(recipe.hyperparameters)
-            history = recipe.fit(
-                recipe.hyperparameters, model, x, y, epochs=epochs,
-                batch_size=batch_size, validation_data=splits["validation"],
-                verbose=verbose,
-            )
-            final = history.history["val_cross_entropy"][-1]
-            losses.append(float(final) if np.isfinite(final) else math.nan)
-        results["final_loss"][variant] = losses
-        results["lr_sensitivity"][variant] = lr_sensitivity(
-            losses, results["initial_loss"]
+
+    def build_model(learning_rate, **overrides):
+        recipe = CharTransformerRecipe(
+            **{**recipe_kwargs, "decay_steps": steps}
         )
-    return results
+        recipe.set_hyperparameters(
+            **{**(hyperparameters or {}), **overrides,
+               "learning_rate": float(learning_rate)}
+        )
+        return recipe.build(recipe.hyperparameters)
 
-
-def lr_sensitivity(final_losses, initial_loss):
-    """The paper's LR sensitivity: the mean over the swept learning rates
-    of `min(loss, initial_loss) - min(losses)` (diverged runs count as
-    `initial_loss`)."""
-    capped = np.array(
-        [initial_loss if not np.isfinite(loss) else min(loss, initial_loss)
-         for loss in final_losses]
+    return lr_sensitivity_sweep(
+        build_model, learning_rates, splits["train"],
+        validation_data=splits["validation"], variants=variants,
+        epochs=epochs, batch_size=batch_size, metric="val_cross_entropy",
+        initial_loss=math.log(VOCABULARY_SIZE), seed=seed, verbose=verbose,
     )
-    return float(np.mean(capped - capped.min()))
 
 
 def plot_learning_rate_sweep(results, path, title=None):
     """Writes the final-loss-vs-learning-rate plot to `path` (PNG)."""
-    pyplot = runner.pyplot("The learning-rate sweep's plot")
-
-    figure, axes = pyplot.subplots(figsize=(5, 3.5))
-    ceiling = results["initial_loss"]
-    for index, (variant, losses) in enumerate(
-            results["final_loss"].items()):
-        sensitivity = results["lr_sensitivity"][variant]
-        # As the paper: a run that ends above the loss at initialization
-        # (or diverges) is drawn at that loss, so the scale stays readable.
-        capped = [ceiling if not np.isfinite(loss) else min(loss, ceiling)
-                  for loss in losses]
-        axes.plot(results["learning_rates"], capped, marker="o",
-                  color=f"C{index}",
-                  label=f"{variant} (LR sensitivity {sensitivity:.3f})")
-        failed = [(rate, ceiling) for rate, loss in
-                  zip(results["learning_rates"], losses)
-                  if not np.isfinite(loss) or loss >= ceiling]
-        if failed:
-            axes.scatter(*zip(*failed), marker="x", s=80, color=f"C{index}")
-    axes.axhline(results["initial_loss"], color="gray", linestyle=":",
-                 label="loss at initialization")
-    axes.set_xscale("log")
-    axes.set_xlabel("peak learning rate")
-    axes.set_ylabel("final validation loss (nats/byte)")
-    axes.set_title(title or "char_transformer: LR sensitivity")
-    axes.legend(fontsize=7)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    pyplot.close(figure)
-    return path
+    return plot_lr_sensitivity(
+        results, path, title=title or "char_transformer: LR sensitivity",
+        ylabel="final validation loss (nats/byte)",
+    )
