@@ -12,10 +12,10 @@ from kerastricks.callbacks.swa import SWA
 
 __all__ = [
     "DataPruningScores",
+    "GradientRMSMonitor",
+    "InstabilityMonitor",
     "OpposingSignalsMonitor",
     "ReSTESchedule",
     "SoftmaxCollapseMonitor",
     "SWA",
-    "GradientRMSMonitor",
-    "InstabilityMonitor",
 ]
