@@ -542,6 +542,12 @@ def _seed_count(values):
 REGIMES_LINK = "[regimes](#regimes-where-effects-show)"
 GROKKING_LINK = "[grokking](recipes/grokking.md)"
 SHARPNESS_LINK = "[sharpness](#sharpness-and-accuracy)"
+# Benchmarks with no section of their own: their provenance is shown
+# under the fidelity table.
+FIDELITY_LINK = "[fidelity](#fidelity-each-papers-claim-against-its-baseline)"
+FIDELITY_BENCHMARKS = ("fidelity", "sam_variants", "invariance",
+                       "optimizer_claims", "training_claims",
+                       "binary_estimators")
 
 
 def _orthograd_evidence(record, records):
@@ -912,6 +918,202 @@ def _parity_evidence(test_file, reference):
     return extract
 
 
+def _match_verdict(technique, baseline):
+    """For claims of matching a baseline: "reproduced" unless the
+    technique's mean falls below the baseline's by more than either spread
+    over seeds."""
+    shortfall = _mean(baseline) - _mean(technique)
+    if shortfall <= max(_spread(technique), _spread(baseline)):
+        return "reproduced"
+    return "not reproduced"
+
+
+def _sam_variant_evidence(name, matches_sam=False):
+    def extract(record, records):
+        regime = record["results"]["label_noise"]
+        scores, seconds = regime["scores"], regime["fit_seconds"]
+        noise = record["settings"]["noise"]
+        ours = scores[name]
+        link = FIDELITY_LINK
+        evidence = [
+            (f"{name}, {noise:.0%} noisy labels: clean test acc "
+             f"{_mean_spread(ours)}", f"SAM: {_mean_spread(scores['SAM'])}",
+             _seed_count(ours),
+             (_match_verdict(ours, scores["SAM"]) if matches_sam
+              else compare_verdict(ours, scores["SAM"])), link),
+            (f"{name}: clean test acc {_mean_spread(ours)}",
+             f"plain SGD: {_mean_spread(scores['plain'])}",
+             _seed_count(ours), compare_verdict(ours, scores["plain"]),
+             link)]
+        if matches_sam:
+            evidence.append((
+                f"{name}: {seconds[name]:.0f} s of training",
+                f"SAM: {seconds['SAM']:.0f} s, plain: "
+                f"{seconds['plain']:.0f} s", "all seeds, summed",
+                compare_verdict([seconds[name]], [seconds["SAM"]],
+                                higher_is_better=False), link))
+        return evidence
+    return extract
+
+
+# Float32 round-off: an output that moves less than this under the
+# transforms counts as exactly invariant.
+INVARIANCE_TOLERANCE = 1e-4
+
+
+def _invariance_evidence(experiment, wrapper):
+    def extract(record, records):
+        runs = record["results"][experiment]
+        ours, bare = runs[wrapper], runs["bare"]
+        change, bare_change = (max(ours["trained_output_change"]),
+                               max(bare["trained_output_change"]))
+        exact = (change <= INVARIANCE_TOLERANCE
+                 and bare_change > INVARIANCE_TOLERANCE)
+        link = FIDELITY_LINK
+        return [
+            (f"{wrapper}: largest output change under the transforms "
+             f"{_sig(change)} (trained)",
+             f"bare model: {_sig(bare_change)}",
+             _seed_count(ours["trained_output_change"]),
+             "reproduced" if exact else "not reproduced", link),
+            (f"{wrapper}: test acc on transformed inputs "
+             f"{_mean_spread(ours['moved_test_accuracy'])} (untransformed "
+             f"{_mean_spread(ours['test_accuracy'])})",
+             f"bare model: {_mean_spread(bare['moved_test_accuracy'])} "
+             f"(untransformed {_mean_spread(bare['test_accuracy'])})",
+             _seed_count(ours["moved_test_accuracy"]),
+             compare_verdict(ours["moved_test_accuracy"],
+                             bare["moved_test_accuracy"]), link)]
+    return extract
+
+def _final_by_rate(curves):
+    """`{rate: [final accuracy per seed]}` of one optimizer's curves."""
+    return {rate: [curve[-1] for curve in runs]
+            for rate, runs in curves.items()}
+
+
+def _rate_spread_per_seed(curves):
+    finals = list(_final_by_rate(curves).values())
+    return [max(column) - min(column) for column in zip(*finals)]
+
+
+def _best_rate(curves):
+    finals = _final_by_rate(curves)
+    return max(finals, key=lambda rate: _mean(finals[rate]))
+
+
+OPTIMIZER_CLAIMS_LINK = FIDELITY_LINK
+
+
+def _lr_robustness_evidence(name):
+    def extract(record, records):
+        curves = record["results"]["sweep"]["test_accuracy_by_epoch"]
+        ours = _rate_spread_per_seed(curves[name])
+        adam = _rate_spread_per_seed(curves["Adam"])
+        rates = ", ".join(curves[name])
+        return [(f"{name}, no warmup: spread of final test acc over the "
+                 f"learning rates {rates}: {_mean_spread(ours)}",
+                 f"Adam: {_mean_spread(adam)}", _seed_count(ours),
+                 compare_verdict(ours, adam, higher_is_better=False),
+                 OPTIMIZER_CLAIMS_LINK)]
+    return extract
+
+
+def _best_accuracy_evidence(name):
+    def extract(record, records):
+        curves = record["results"]["sweep"]["test_accuracy_by_epoch"]
+        ours_rate, adam_rate = _best_rate(curves[name]), \
+            _best_rate(curves["Adam"])
+        ours = _final_by_rate(curves[name])[ours_rate]
+        adam = _final_by_rate(curves["Adam"])[adam_rate]
+        epochs = record["settings"]["epochs"]
+        return [(f"{name} at its best rate ({ours_rate}): test acc "
+                 f"{_mean_spread(ours)} after {epochs} epochs",
+                 f"Adam at its best rate ({adam_rate}): "
+                 f"{_mean_spread(adam)}", _seed_count(ours),
+                 compare_verdict(ours, adam), OPTIMIZER_CLAIMS_LINK)]
+    return extract
+
+
+def _epochs_to_adam_evidence(name):
+    def extract(record, records):
+        curves = record["results"]["sweep"]["test_accuracy_by_epoch"]
+        adam_rate = _best_rate(curves["Adam"])
+        target = _mean(_final_by_rate(curves["Adam"])[adam_rate])
+        rate = _best_rate(curves[name])
+        mean_curve = [statistics.fmean(epoch)
+                      for epoch in zip(*curves[name][rate])]
+        epochs = len(mean_curve)
+        reached = next((i + 1 for i, accuracy in enumerate(mean_curve)
+                        if accuracy >= target), None)
+        verdict = ("not reproduced" if reached is None or reached >= epochs
+                   else "reproduced" if reached <= epochs / 2
+                   else "direction holds")
+        return [(f"{name} at its best rate ({rate}): "
+                 + (f"Adam's final test acc reached at epoch {reached} of "
+                    f"{epochs}" if reached else
+                    f"Adam's final test acc not reached in {epochs} epochs"),
+                 f"Adam at its best rate ({adam_rate}): {target:.3f} after "
+                 f"{epochs} epochs",
+                 f"{len(curves[name][rate])} seeds (mean curve)", verdict,
+                 OPTIMIZER_CLAIMS_LINK)]
+    return extract
+
+
+def _projection_evidence(record, records):
+    runs = record["results"]["projection"]
+    ours, theirs = runs["SGDP"], runs["SGD"]
+    epochs = record["settings"]["epochs"]
+    return [
+        (f"SGDP, {epochs} epochs: scale-invariant kernel norm "
+         f"x{_mean_spread(ours['kernel_norm_growth'])}",
+         f"SGD: x{_mean_spread(theirs['kernel_norm_growth'])}",
+         _seed_count(ours["kernel_norm_growth"]),
+         compare_verdict(ours["kernel_norm_growth"],
+                         theirs["kernel_norm_growth"],
+                         higher_is_better=False), OPTIMIZER_CLAIMS_LINK),
+        (f"SGDP: test acc {_mean_spread(ours['test_accuracy'])}",
+         f"SGD: {_mean_spread(theirs['test_accuracy'])}",
+         _seed_count(ours["test_accuracy"]),
+         compare_verdict(ours["test_accuracy"], theirs["test_accuracy"]),
+         OPTIMIZER_CLAIMS_LINK)]
+
+def _training_claim_evidence(name, baseline, key="test_accuracy",
+                             matches=False):
+    """A variant of `benchmarks.training_claims` against another of the
+    same run; `matches`: the claim is to match the baseline."""
+    labels = {"test_accuracy": "test acc", "train_loss": "train loss"}
+
+    def extract(record, records):
+        variants = record["results"]["variants"]
+        ours, theirs = variants[name][key], variants[baseline][key]
+        if matches:
+            verdict = _match_verdict(ours, theirs)
+        else:
+            verdict = compare_verdict(
+                ours, theirs, higher_is_better=key != "train_loss")
+        epochs = record["settings"]["epochs"]
+        return [(f"{name}, {epochs} epochs: {labels[key]} "
+                 f"{_mean_spread(ours)}",
+                 f"{baseline}: {_mean_spread(theirs)}", _seed_count(ours),
+                 verdict, FIDELITY_LINK)]
+    return extract
+
+def _binary_estimator_evidence(pairs):
+    """`pairs`: `(variant, baseline)` names of `benchmarks.
+    binary_estimators`, compared on validation accuracy."""
+    def extract(record, records):
+        accuracy = record["results"]["final_val_accuracy"]
+        epochs = record["settings"]["epochs"]
+        return [(f"{ours}, {epochs} epochs: val acc "
+                 f"{_mean_spread(accuracy[ours])}",
+                 f"{theirs}: {_mean_spread(accuracy[theirs])}",
+                 _seed_count(accuracy[ours]),
+                 compare_verdict(accuracy[ours], accuracy[theirs]),
+                 "[binary_net](recipes/binary_net.md)")
+                for ours, theirs in pairs]
+    return extract
+
 METRIC_LOSSES_PARITY = _parity_evidence(
     "tests/losses/metric_learning_losses_test.py",
     "tests/references/tfa_losses.py")
@@ -957,52 +1159,60 @@ FIDELITY_EVIDENCE = {
     "cyclical_learning_rate": ((None, _parity_evidence(
         "tests/schedules/learning_rate_schedules_test.py",
         "tests/references/schedules.py")),),
+    "gsam": (("sam_variants", _sam_variant_evidence("GSAM")),),
+    "look_sam": (("sam_variants",
+                  _sam_variant_evidence("LookSAM", matches_sam=True)),),
+    "friendly_sam": (("sam_variants", _sam_variant_evidence("F-SAM")),),
+    "frame_averaging": (("invariance", _invariance_evidence(
+        "frame_averaging", "FrameAveraging")),),
+    "rotation_view_pooling": (("invariance", _invariance_evidence(
+        "rotation_view_pooling", "RotationViewPooling")),),
+    "radam": (("optimizer_claims", _lr_robustness_evidence("RAdam")),),
+    "lookahead": (("optimizer_claims",
+                   _lr_robustness_evidence("Lookahead(Adam)")),),
+    "adabelief": (("optimizer_claims",
+                   _best_accuracy_evidence("AdaBelief")),),
+    "adan": (("optimizer_claims", _epochs_to_adam_evidence("Adan")),),
+    "sgdp": (("optimizer_claims", _projection_evidence),),
+    "warmup_stable_decay": (("training_claims", _training_claim_evidence(
+        "WSD", "cosine", matches=True)),),
+    "one_cycle_learning_rate": (("training_claims", _training_claim_evidence(
+        "one-cycle", "constant")),),
+    "swa": (("training_claims", _training_claim_evidence("SWA",
+                                                         "constant")),),
+    "weight_normalization": (("training_claims", _training_claim_evidence(
+        "WeightNormalization", "constant", key="train_loss")),),
+    "binary_layers": (("binary_estimators", _binary_estimator_evidence(
+        (("binary_net_reste", "binary_net_ste"),
+         ("binary_net_biper", "binary_net_ste")))),),
+    "reste_schedule": (("binary_estimators", _binary_estimator_evidence(
+        (("binary_net_reste", "reste_fixed_o3"),))),),
 }
 
 # What would check the claims of the cards with no evidence yet.
 FIDELITY_PENDING = {
     "abet": "an OOD benchmark: FPR@95 of the AbeT score against the "
             "energy score on held-out classes of an offline image set",
-    "adabelief": "an optimizer benchmark: accuracy at equal steps against "
-                 "Adam and SGD on the image recipe, over seeds",
-    "adan": "an optimizer benchmark: steps to AdamW's accuracy on the "
-            "image recipe, over seeds",
     "attentional_set_pooling": "a set benchmark against mean/max pooling "
                                "at varying set sizes",
-    "binary_layers": "the binary_net recipe's estimators (STE, ReSTE, "
-                     "BiPer) compared over seeds",
     "cross_entropy_dice_loss": "a segmentation benchmark against CE and "
                                "Dice alone on thin synthetic structures",
     "flora": "a fine-tuning benchmark against LoRA at equal trained "
              "parameters",
-    "frame_averaging": "an invariance benchmark: output change under "
-                       "random rotations against the bare encoder",
-    "friendly_sam": "the label-noise regime with F-SAM beside SAM",
     "group_generalized_mean_pooling": "the image recipe with GGeM against "
                                       "global average pooling, over seeds",
-    "gsam": "the label-noise regime with GSAM beside SAM",
     "interval_bound_propagation": "verified accuracy against standard "
                                   "training on the robust_classifier recipe",
-    "look_sam": "the label-noise regime and the training-step timing with "
-                "LookSAM beside SAM",
-    "lookahead": "a learning-rate sweep of Adam with and without Lookahead",
     "moment_probing_head": "a frozen-backbone probe against a linear probe",
     "monge_gap": "an OT-map benchmark on synthetic point clouds",
     "multi_layer_trainable_pooling": "a retrieval benchmark against "
                                      "last-layer pooling",
     "nero_evaluation": "NERO curves of an invariant and a plain model",
-    "one_cycle_learning_rate": "a schedule benchmark: steps to a target "
-                               "accuracy against a constant rate",
     "opposing_signals_monitor": "a run that shows opposing groups on a "
                                 "dataset with planted opposing signals",
     "parallel_shallow_block": "the shallow block against the residual stack "
                               "at equal parameters on an image set",
     "ponet_token_mixer": "a long-sequence benchmark against attention",
-    "radam": "a no-warmup learning-rate sweep against Adam",
-    "reste_schedule": "the binary_net recipe with and without the schedule",
-    "rotation_view_pooling": "an invariance benchmark: output change under "
-                             "the 8 dihedral transforms against the bare "
-                             "model",
     "s4d": "a long-range sequence task against a plain RNN",
     "saliency": "a localization benchmark on images with planted evidence",
     "scale_learning_rate": "a batch-size sweep of the best learning rate "
@@ -1010,7 +1220,6 @@ FIDELITY_PENDING = {
     "scale_long": "a small diffusion run with and without scaled skips",
     "scale_shift_invariant_loss": "a depth-like regression with targets "
                                   "of unknown scale and shift",
-    "sgdp": "the image recipe with SGDP against SGD, over seeds",
     "sinkhorn_divergence": "its limits against exact OT and MMD on small "
                            "point clouds",
     "soft_equivariance": "an approximately symmetric task against the "
@@ -1019,13 +1228,8 @@ FIDELITY_PENDING = {
                                 "without weight decay, monitored",
     "spatial_pyramid_pooling2d": "the image recipe trained and tested at "
                                  "several image sizes",
-    "swa": "the image recipe with and without SWA, over seeds",
     "train_only_batchnorm": "the image recipe with only BatchNorm trained "
                             "against chance and an equal random subset",
-    "warmup_stable_decay": "a schedule benchmark against cosine decay at "
-                           "equal steps",
-    "weight_normalization": "a convergence benchmark against the plain "
-                            "layer, over seeds",
     "z_loss": "a many-class benchmark against softmax cross-entropy",
 }
 
@@ -1118,13 +1322,18 @@ def fidelity_block(records):
     lines = [f"{len(rows)} method cards; verdicts per piece of evidence: "
              f"{summary}.", "", table, "",
              "Records behind this table: " + ", ".join(
-                 f"`{name}`" for name in measured) + " (JAX; provenance in "
-             "each benchmark's section)."]
+                 f"`{name}`" for name in measured) + " (JAX; the provenance of "
+             + ", ".join(f"`{name}`" for name in FIDELITY_BENCHMARKS)
+             + " is below, that of the others in their sections)."]
     fidelity = records.get("fidelity")
     if fidelity:
         lines += ["", "Fidelity runs: " + _settings(fidelity, [
             "seeds", "any_loss_seeds", "grokking_steps", "image_epochs",
-            "contrastive_epochs"]) + ".", "", _provenance_block([fidelity])]
+            "contrastive_epochs"]) + "."]
+    own = [records.get(name) for name in FIDELITY_BENCHMARKS
+           if records.get(name)]
+    if own:
+        lines += ["", _provenance_block(own)]
     return "\n".join(lines)
 
 
