@@ -1254,13 +1254,11 @@ def card_evidence(stem, records):
     evidence = []
     for benchmark, extract in FIDELITY_EVIDENCE.get(stem, ()):
         record = records.get(benchmark) if benchmark else None
-        if benchmark and not record:
-            evidence.append((
-                "not measured yet", "", "",
-                f"not measured yet: run `KERAS_BACKEND=jax python -m "
-                f"benchmarks.{benchmark}`", ""))
-            continue
-        evidence += extract(record, records)
+        found = extract(record, records) if record or not benchmark else []
+        evidence += found or [(
+            "not measured yet", "", "",
+            f"not measured yet: run `KERAS_BACKEND=jax python -m "
+            f"benchmarks.{benchmark}`", "")]
     if not evidence:
         pending = FIDELITY_PENDING.get(
             stem, "no benchmark checks this claim yet")
