@@ -1079,7 +1079,7 @@ def _projection_evidence(record, records):
          OPTIMIZER_CLAIMS_LINK)]
 
 def _training_claim_evidence(name, baseline, key="test_accuracy",
-                             matches=False):
+                             matches=False, baseline_label=None):
     """A variant of `benchmarks.training_claims` against another of the
     same run; `matches`: the claim is to match the baseline."""
     labels = {"test_accuracy": "test acc", "train_loss": "train loss"}
@@ -1095,8 +1095,8 @@ def _training_claim_evidence(name, baseline, key="test_accuracy",
         epochs = record["settings"]["epochs"]
         return [(f"{name}, {epochs} epochs: {labels[key]} "
                  f"{_mean_spread(ours)}",
-                 f"{baseline}: {_mean_spread(theirs)}", _seed_count(ours),
-                 verdict, FIDELITY_LINK)]
+                 f"{baseline_label or baseline}: {_mean_spread(theirs)}",
+                 _seed_count(ours), verdict, FIDELITY_LINK)]
     return extract
 
 def _binary_estimator_evidence(pairs):
@@ -1177,11 +1177,12 @@ FIDELITY_EVIDENCE = {
     "warmup_stable_decay": (("training_claims", _training_claim_evidence(
         "WSD", "cosine", matches=True)),),
     "one_cycle_learning_rate": (("training_claims", _training_claim_evidence(
-        "one-cycle", "constant")),),
-    "swa": (("training_claims", _training_claim_evidence("SWA",
-                                                         "constant")),),
+        "one-cycle", "constant", baseline_label="constant rate")),),
+    "swa": (("training_claims", _training_claim_evidence(
+        "SWA", "constant", baseline_label="last iterate, constant rate")),),
     "weight_normalization": (("training_claims", _training_claim_evidence(
-        "WeightNormalization", "constant", key="train_loss")),),
+        "WeightNormalization", "constant", key="train_loss",
+        baseline_label="plain Dense layers")),),
     "binary_layers": (("binary_estimators", _binary_estimator_evidence(
         (("binary_net_reste", "binary_net_ste"),
          ("binary_net_biper", "binary_net_ste")))),),
