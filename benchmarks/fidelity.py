@@ -12,11 +12,15 @@ side with its baseline, in one run (offline data, CPU-sized budgets).
 - SupCon (Khosla et al., 2020): contrastive pre-training plus a linear
   probe matches or beats the same encoder trained with cross-entropy.
 
-TrAct, SAM/SAF/MESA, qk-layernorm and Fisher merging have their own
-scripts (`tract_convergence`, `sharpness`, `training_step`,
-`lr_sensitivity`, `fisher_merge`). Prints the raw numbers and writes them
-to the record from which `python -m benchmarks._render_docs` builds the
-fidelity table of docs/benchmarks.md:
+TrAct, SAM/SAF/MESA, qk-layernorm, Fisher merging, SAM's variants, the
+invariance wrappers, the optimizers, the schedules and the binary
+estimators have their own scripts (`tract_convergence`, `sharpness`,
+`training_step`, `lr_sensitivity`, `fisher_merge`, `sam_variants`,
+`invariance`, `optimizer_claims`, `training_claims`,
+`binary_estimators`). Prints
+the raw numbers and writes them to the record from which
+`python -m benchmarks._render_docs` builds the fidelity table of
+docs/benchmarks.md (one row per method card):
 
     KERAS_BACKEND=jax python -m benchmarks.fidelity
 """

@@ -129,3 +129,56 @@ def test_knob_tables_follow_the_recipes_declarations():
         row = next(line for line in table.splitlines()
                    if line.startswith(f"| `{name}` |"))
         assert f"`{_render_docs._number(default)}`" in row, row
+
+
+CARD_STEMS = sorted(path.stem for path in (ROOT / "docs" / "techniques")
+                    .glob("*.md") if not path.name.startswith("_"))
+
+
+def test_the_fidelity_table_has_one_row_per_method_card(tmp_path):
+    for folder in (_records.RESULTS_FOLDER, tmp_path):
+        rows = _render_docs.fidelity_rows(_render_docs.Records(folder))
+        links = [row[0] for row in rows]
+        assert len(rows) == len(CARD_STEMS)
+        for stem in CARD_STEMS:
+            assert sum(f"(techniques/{stem}.md)" in link
+                       for link in links) == 1, stem
+
+
+def test_fidelity_registry_entries_name_existing_cards():
+    for registry in (_render_docs.FIDELITY_EVIDENCE,
+                     _render_docs.FIDELITY_PENDING):
+        unknown = sorted(set(registry) - set(CARD_STEMS))
+        assert not unknown, f"no method card for {unknown}"
+    both = set(_render_docs.FIDELITY_EVIDENCE) & set(
+        _render_docs.FIDELITY_PENDING)
+    assert not both, f"measured cards still listed as pending: {both}"
+
+
+def test_a_card_without_records_says_not_measured_and_how(tmp_path):
+    evidence = _render_docs.card_evidence("sam", _render_docs.Records(
+        tmp_path))
+    assert evidence[0][3] == ("not measured yet: run `KERAS_BACKEND=jax "
+                              "python -m benchmarks.sharpness`")
+    unregistered = _render_docs.card_evidence("no_such_card",
+                                              _render_docs.Records(tmp_path))
+    assert unregistered[0][3].startswith("not measured yet: ")
+    assert not any("not checked" in row[6] for row in
+                   _render_docs.fidelity_rows(_render_docs.Records()))
+
+
+def test_every_card_states_its_claim():
+    for stem in CARD_STEMS:
+        fields = _render_docs.card_front_matter(
+            ROOT / "docs" / "techniques" / f"{stem}.md")
+        assert len(fields.get("claim", "")) > 40, stem
+
+
+def test_compare_verdict_follows_the_spread_over_seeds():
+    verdict = _render_docs.compare_verdict
+    assert verdict([0.9, 0.92], [0.5, 0.52]) == "reproduced"
+    assert verdict([0.6, 0.7], [0.55, 0.65]) == "direction holds"
+    assert verdict([0.5, 0.52], [0.9, 0.92]) == "not reproduced"
+    assert verdict([100, 110], [400, 420],
+                   higher_is_better=False) == "reproduced"
+    assert verdict([0.9], [0.5]).startswith("direction holds")
