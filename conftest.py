@@ -1,5 +1,6 @@
 """Backend-aware pytest setup. One pytest process tests one backend."""
 
+import gc
 import os
 
 # More than one virtual CPU device, for the keras.distribution tests (JAX);
@@ -72,8 +73,20 @@ def check_requested_backend():
         )
 
 
+# A full garbage collection costs 0.25-0.5 s in a test process, more than
+# most tests: `clear_session` skips it, and one pass every
+# `_TESTS_PER_COLLECTION` tests keeps a worker's memory bounded.
+_TESTS_PER_COLLECTION = 25
+_tests_since_collection = 0
+
+
 @pytest.fixture(autouse=True)
 def fresh_keras_state():
-    keras.backend.clear_session()
+    global _tests_since_collection
+    _tests_since_collection += 1
+    if _tests_since_collection >= _TESTS_PER_COLLECTION:
+        _tests_since_collection = 0
+        gc.collect()
+    keras.backend.clear_session(free_memory=False)
     keras.utils.set_random_seed(0)
     yield
