@@ -61,3 +61,9 @@ __all__ = [
     "WaveMixBlock",
     "WeightNormalization",
 ]
+
+# µP
+from kerastricks.layers.mu_multi_head_attention import MuMultiHeadAttention
+from kerastricks.layers.mu_readout import MuReadout
+
+__all__ += ["MuMultiHeadAttention", "MuReadout"]

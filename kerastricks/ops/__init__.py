@@ -209,3 +209,20 @@ __all__ = [
     "worst_case_logits",
     "z_loss",
 ]
+
+# µP
+from kerastricks.ops.mup import activation_change_rms
+from kerastricks.ops.mup import mup_attention_scale
+from kerastricks.ops.mup import mup_learning_rate_multiplier
+from kerastricks.ops.mup import mup_readout
+from kerastricks.ops.mup import mup_role
+from kerastricks.ops.mup import scale_update
+
+__all__ += [
+    "activation_change_rms",
+    "mup_attention_scale",
+    "mup_learning_rate_multiplier",
+    "mup_readout",
+    "mup_role",
+    "scale_update",
+]

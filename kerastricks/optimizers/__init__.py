@@ -8,3 +8,8 @@ from kerastricks.optimizers.sgdp import SGDP
 
 __all__ = ["AdaBelief", "AdamP", "Adan", "Lookahead", "OrthoGrad", "RAdam",
            "SGDP"]
+
+# µP
+from kerastricks.optimizers.mu_optimizer import MuOptimizer
+
+__all__ += ["MuOptimizer"]

@@ -36,3 +36,16 @@ __all__ = [
     "select_kept_indices",
     "train_only_batchnorm",
 ]
+
+# µP
+from kerastricks.utils.coordinate_check import coordinate_check
+from kerastricks.utils.mup_learning_rate_multipliers import (
+    mup_learning_rate_multipliers,
+)
+from kerastricks.utils.mup_variable_roles import mup_variable_roles
+
+__all__ += [
+    "coordinate_check",
+    "mup_learning_rate_multipliers",
+    "mup_variable_roles",
+]
