@@ -33,8 +33,8 @@ class MuOptimizerTest(testing.TestCase):
         adam = keras.optimizers.Adam(1e-2)
         adam_scaled = keras.optimizers.Adam(1e-2 * 0.25)
         for _ in range(3):
-            grads = [rng.normal(size=v.shape).astype("float32")
-                     for v in ours]
+            grads = [keras.ops.convert_to_tensor(
+                rng.normal(size=v.shape).astype("float32")) for v in ours]
             wrapped.apply(grads, ours)
             adam.apply(grads[:1], plain_a[:1])
             adam_scaled.apply(grads[1:], plain_b[1:])
