@@ -1793,6 +1793,8 @@ def blocks(records):
         # intrinsic dimension
         "benchmarks-intrinsic-dimension":
             lambda: intrinsic_dimension_block(records),
+        # µP
+        "benchmarks-mu-transfer": lambda: mu_transfer_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",
@@ -2053,6 +2055,46 @@ def intrinsic_dimension_block(records):
         if d_int is not None else
         f"Settings: {settings}; {found}.", "",
         _table(["d", "validation accuracy", "/ full model", ""], rows), "",
+        _provenance_block([record])])
+
+
+# -- µTransfer ---------------------------------------------------------------
+
+def mu_transfer_block(records):
+    """Final validation loss per peak learning rate at two widths, under the
+    standard parametrization and µP, and whether the best rate transfers."""
+    record = records.get("mu_transfer")
+    if not record:
+        return _not_measured("mu_transfer")
+    results = record["results"]
+    small, large = (str(width) for width in results["widths"])
+    rows = []
+    for index, rate in enumerate(results["learning_rates"]):
+        row = [_lr_label(rate)]
+        for parametrization in ("standard", "mup"):
+            for width in (small, large):
+                loss = results[parametrization]["final_loss"][width][index]
+                row.append("diverged" if loss is None else f"{loss:.3f}")
+        rows.append(row)
+    verdicts = []
+    for parametrization in ("standard", "mup"):
+        summary = results[parametrization]
+        best = summary["best_learning_rate"]
+        verdicts.append(
+            f"- `{parametrization}`: best peak LR {best[small]} at width "
+            f"{small}, {best[large]} at width {large}; "
+            f"{summary['grid_steps_apart']} grid step(s) apart: "
+            + ("**transfers** (within one step)." if summary["transfers"]
+               else "**does not transfer**."))
+    header = ["peak LR"] + [f"{p} w{w}" for p in ("standard", "µP")
+                            for w in (small, large)]
+    settings = _settings(record, ["epochs", "max_characters",
+                                  "sequence_length", "batch_size",
+                                  "transformer_layers", "transformer_heads"])
+    return "\n".join([
+        f"Settings: {settings}; {results['steps']} steps per run; µP base "
+        f"width {small}. Final validation cross-entropy (nats per byte).",
+        "", _table(header, rows), "", *verdicts, "",
         _provenance_block([record])])
 
 

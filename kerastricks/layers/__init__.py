@@ -12,6 +12,8 @@ from kerastricks.layers.inverse_haar_dwt2d import InverseHaarDWT2D
 from kerastricks.layers.learned_temperature_head import LearnedTemperatureHead
 from kerastricks.layers.metaformer_block import MetaFormerBlock
 from kerastricks.layers.moment_probing_head import MomentProbingHead
+from kerastricks.layers.mu_multi_head_attention import MuMultiHeadAttention
+from kerastricks.layers.mu_readout import MuReadout
 from kerastricks.layers.multi_layer_trainable_pooling import (
     MultiLayerTrainablePooling,
 )
@@ -47,6 +49,8 @@ __all__ = [
     "MetaFormerBlock",
     "MomentProbingHead",
     "MultiLayerTrainablePooling",
+    "MuMultiHeadAttention",
+    "MuReadout",
     "ParallelShallowBlock",
     "PartiallySharedRecalibration",
     "PoNetTokenMixer",

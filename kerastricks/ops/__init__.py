@@ -57,6 +57,12 @@ from kerastricks.ops.metric_learning import triplet_hard_loss
 from kerastricks.ops.metric_learning import triplet_semihard_loss
 from kerastricks.ops.moment_probing import adjacent_head_cross_covariance
 from kerastricks.ops.multi_layer_trainable_pooling import latent_cross_attention
+from kerastricks.ops.mup import activation_change_rms
+from kerastricks.ops.mup import mup_attention_scale
+from kerastricks.ops.mup import mup_learning_rate_multiplier
+from kerastricks.ops.mup import mup_readout
+from kerastricks.ops.mup import mup_role
+from kerastricks.ops.mup import scale_update
 from kerastricks.ops.noise_adaptive_layerwise import muon_dual_norm
 from kerastricks.ops.noise_adaptive_layerwise import noise_adaptive_multipliers
 from kerastricks.ops.noise_adaptive_layerwise import nuclear_norm
@@ -120,6 +126,7 @@ from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
     "abet_score",
+    "activation_change_rms",
     "adjacent_head_cross_covariance",
     "adversarial_examples",
     "amplify",
@@ -170,6 +177,10 @@ __all__ = [
     "mean_log_partition",
     "monge_gap",
     "muon_dual_norm",
+    "mup_attention_scale",
+    "mup_learning_rate_multiplier",
+    "mup_readout",
+    "mup_role",
     "negative_log_likelihood",
     "noise_adaptive_multipliers",
     "npairs_loss",
@@ -197,6 +208,7 @@ __all__ = [
     "s4d_recurrence",
     "scale_shift_alignment",
     "scale_shift_invariant_loss",
+    "scale_update",
     "segment_max_pooling",
     "sequential_linear_recurrence",
     "sharpness_aware_perturbation",

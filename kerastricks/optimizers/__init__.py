@@ -5,6 +5,7 @@ from kerastricks.optimizers.independent_weight_decay import (
     IndependentWeightDecay,
 )
 from kerastricks.optimizers.lookahead import Lookahead
+from kerastricks.optimizers.mu_optimizer import MuOptimizer
 from kerastricks.optimizers.noise_adaptive_layerwise_lr import (
     NoiseAdaptiveLayerwiseLR,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "Adan",
     "IndependentWeightDecay",
     "Lookahead",
+    "MuOptimizer",
     "NoiseAdaptiveLayerwiseLR",
     "OrthoGrad",
     "RAdam",

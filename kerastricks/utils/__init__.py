@@ -1,4 +1,5 @@
 from kerastricks.utils import validation
+from kerastricks.utils.coordinate_check import coordinate_check
 from kerastricks.utils.diagonal_fisher import diagonal_fisher
 from kerastricks.utils.enable_flora import enable_flora
 from kerastricks.utils.export_timm_poolformer_weights import (
@@ -16,6 +17,10 @@ from kerastricks.utils.load_timm_poolformer_weights import (
 )
 from kerastricks.utils.lr_sensitivity import lr_sensitivity
 from kerastricks.utils.lr_sensitivity_sweep import lr_sensitivity_sweep
+from kerastricks.utils.mup_learning_rate_multipliers import (
+    mup_learning_rate_multipliers,
+)
+from kerastricks.utils.mup_variable_roles import mup_variable_roles
 from kerastricks.utils.nero_evaluation import nero_evaluation
 from kerastricks.utils.norm_grad import norm_grad
 from kerastricks.utils.plot_lr_sensitivity import plot_lr_sensitivity
@@ -28,6 +33,7 @@ from kerastricks.utils.thresholdout_oracle import ThresholdoutOracle
 from kerastricks.utils.train_only_batchnorm import train_only_batchnorm
 
 __all__ = [
+    "coordinate_check",
     "diagonal_fisher",
     "enable_flora",
     "export_timm_poolformer_weights",
@@ -39,6 +45,8 @@ __all__ = [
     "load_timm_poolformer_weights",
     "lr_sensitivity",
     "lr_sensitivity_sweep",
+    "mup_learning_rate_multipliers",
+    "mup_variable_roles",
     "nero_evaluation",
     "norm_grad",
     "plot_lr_sensitivity",

@@ -1,7 +1,9 @@
 """The `char_transformer` recipe: a small byte-level decoder-only
 transformer, with the two mitigations of Wortsman et al., 2023, "Small-scale
 proxies for large-scale Transformer training instabilities"
-(https://arxiv.org/abs/2309.14322): qk-layernorm and the output z-loss.
+(https://arxiv.org/abs/2309.14322): qk-layernorm and the output z-loss, and
+optionally the maximal update parametrization (µP) of Yang et al., 2022,
+"Tensor Programs V" (https://arxiv.org/abs/2203.03466).
 """
 
 import inspect
@@ -17,6 +19,7 @@ from kerastricks.recipes.layers import PositionEmbedding
 from kerastricks.recipes.recipe import Recipe
 
 VOCABULARY_SIZE = 256  # bytes: any text, no vocabulary file to ship
+PARAMETRIZATIONS = ("standard", "mup")
 # A few modules of Python's own standard library: offline, always there.
 STDLIB_FILES = ("inspect.py", "os.py", "textwrap.py", "functools.py",
                 "string.py", "argparse.py")
@@ -47,6 +50,17 @@ class CharTransformerRecipe(Recipe):
         decay_steps: int or `None`, the length of the cosine learning-rate
             decay after warmup; `None` keeps the rate constant after warmup.
             Defaults to `None`.
+        parametrization: `"standard"` (Keras's layers and one learning
+            rate) or `"mup"`: `MuMultiHeadAttention` (logits scaled by
+            1/key_dim), a zero-initialized `MuReadout` and per-variable
+            learning rates (`MuOptimizer`) relative to a model of
+            `transformer_dim=base_width`, so that the best learning rate
+            found at `base_width` carries to wider models. µP has no
+            qk-layernorm here (`qk_norm` is fixed to `False`: its scale is
+            1/sqrt(key_dim)). Defaults to `"standard"`.
+        base_width: int, the `transformer_dim` of the µP base model
+            (required with `parametrization="mup"`, ignored otherwise).
+            Defaults to `None`.
         distribution: see `Recipe`.
     """
 
@@ -55,7 +69,8 @@ class CharTransformerRecipe(Recipe):
     default_batch_size = 32
 
     def __init__(self, sequence_length=64, max_characters=100_000,
-                 decay_steps=None, distribution=None, tunable=True):
+                 decay_steps=None, parametrization="standard",
+                 base_width=None, distribution=None, tunable=True):
         super().__init__(distribution=distribution, tunable=tunable)
         validation = kerastricks.utils.validation
         self.sequence_length = validation.check_positive_int(
@@ -68,6 +83,19 @@ class CharTransformerRecipe(Recipe):
             None if decay_steps is None
             else validation.check_positive_int("decay_steps", decay_steps)
         )
+        self.parametrization = validation.check_one_of(
+            "parametrization", parametrization, PARAMETRIZATIONS
+        )
+        if parametrization == "mup" and base_width is None:
+            raise ValueError(
+                "Argument `base_width` must be set with parametrization="
+                "'mup': the transformer_dim of the base model whose "
+                "learning rates µP transfers. Received: base_width=None"
+            )
+        self.base_width = (
+            None if base_width is None
+            else validation.check_positive_int("base_width", base_width)
+        )
 
     def declare_hyperparameters(self, hp):
         values = {
@@ -77,7 +105,9 @@ class CharTransformerRecipe(Recipe):
                                          default=2),
             "transformer_heads": hp.Choice("transformer_heads", [1, 2, 4, 8],
                                            default=4),
-            "qk_norm": hp.Boolean("qk_norm", default=True),
+            "qk_norm": hp.Fixed("qk_norm", False)
+            if self.parametrization == "mup"
+            else hp.Boolean("qk_norm", default=True),
             "logit_z_loss": hp.Boolean("logit_z_loss", default=True),
             "learning_rate": hp.Float("learning_rate", 1e-4, 1.0,
                                       sampling="log", default=1e-2),
@@ -95,21 +125,7 @@ class CharTransformerRecipe(Recipe):
         return {k: v for k, v in values.items() if v is not None}
 
     def build_model(self, values):
-        dim = values["transformer_dim"]
-        heads = values["transformer_heads"]
-        if dim % heads:
-            raise ValueError(
-                f"transformer_dim={dim} must be divisible by "
-                f"transformer_heads={heads}"
-            )
-        inputs = keras.Input((self.sequence_length,), dtype="int32")
-        x = keras.layers.Embedding(VOCABULARY_SIZE, dim)(inputs)
-        x = PositionEmbedding()(x)
-        for _ in range(values["transformer_layers"]):
-            x = _decoder_block(x, dim, heads, values["qk_norm"])
-        x = keras.layers.LayerNormalization(epsilon=1e-5)(x)
-        outputs = keras.layers.Dense(VOCABULARY_SIZE, use_bias=False)(x)
-        model = keras.Model(inputs, outputs, name="char_transformer")
+        model = self._network(values, values["transformer_dim"])
 
         if values["logit_z_loss"]:
             loss = kerastricks.losses.LogitZLoss(
@@ -140,6 +156,14 @@ class CharTransformerRecipe(Recipe):
         )
         optimizer.exclude_from_weight_decay(var_names=["bias", "gamma",
                                                        "beta"])
+        if self.parametrization == "mup":
+            base_model = self._network(values, self.base_width)
+            optimizer = kerastricks.optimizers.MuOptimizer(
+                optimizer,
+                kerastricks.utils.mup_learning_rate_multipliers(
+                    model, base_model, update_rule="adam"
+                ),
+            )
         model.compile(
             optimizer=optimizer,
             loss=loss,
@@ -151,6 +175,39 @@ class CharTransformerRecipe(Recipe):
             ],
         )
         return model
+
+    def _network(self, values, dim):
+        heads = values["transformer_heads"]
+        for name, width in (("transformer_dim", dim),
+                            ("base_width", self.base_width)):
+            if width is not None and width % heads:
+                raise ValueError(
+                    f"{name}={width} must be divisible by "
+                    f"transformer_heads={heads}"
+                )
+        mup = self.parametrization == "mup"
+        inputs = keras.Input((self.sequence_length,), dtype="int32")
+        x = keras.layers.Embedding(VOCABULARY_SIZE, dim)(inputs)
+        x = PositionEmbedding()(x)
+        for _ in range(values["transformer_layers"]):
+            if mup:
+                attention = kerastricks.layers.MuMultiHeadAttention(
+                    heads, dim // heads, base_key_dim=self.base_width // heads,
+                    use_bias=False,
+                )
+            else:
+                attention = _attention(heads, dim // heads, values["qk_norm"])
+            x = _decoder_block(x, dim, attention)
+        x = keras.layers.LayerNormalization(epsilon=1e-5)(x)
+        if mup:
+            # Zero readout at initialization, as Tensor Programs V advises.
+            readout = kerastricks.layers.MuReadout(
+                VOCABULARY_SIZE, base_input_dim=self.base_width,
+                use_bias=False, kernel_initializer="zeros",
+            )
+        else:
+            readout = keras.layers.Dense(VOCABULARY_SIZE, use_bias=False)
+        return keras.Model(inputs, readout(x), name="char_transformer")
 
     def default_data(self, seed):
         directory = os.path.dirname(inspect.__file__)
@@ -218,15 +275,15 @@ class CharTransformerRecipe(Recipe):
         }
 
 
-def _decoder_block(x, dim, heads, qk_norm):
+def _attention(heads, key_dim, qk_norm):
     if qk_norm:
-        attention = kerastricks.layers.QKNormMultiHeadAttention(
-            heads, dim // heads, use_bias=False
+        return kerastricks.layers.QKNormMultiHeadAttention(
+            heads, key_dim, use_bias=False
         )
-    else:
-        attention = keras.layers.MultiHeadAttention(
-            heads, dim // heads, use_bias=False
-        )
+    return keras.layers.MultiHeadAttention(heads, key_dim, use_bias=False)
+
+
+def _decoder_block(x, dim, attention):
     normed = keras.layers.LayerNormalization(epsilon=1e-5)(x)
     x = x + attention(normed, normed, use_causal_mask=True)
     normed = keras.layers.LayerNormalization(epsilon=1e-5)(x)
