@@ -103,6 +103,14 @@ from kerastricks.ops.tract import tract_kernel_gradient
 from kerastricks.ops.trajectory_loss import trajectory_loss
 from kerastricks.ops.weight_normalization import weight_normalization_data_init
 from kerastricks.ops.weight_normalization import weight_normalize
+from kerastricks.ops.weight_pruning import classify_pruning_regime
+from kerastricks.ops.weight_pruning import interpolation_barrier_height
+from kerastricks.ops.weight_pruning import linear_cka
+from kerastricks.ops.weight_pruning import magnitude_pruning_mask
+from kerastricks.ops.weight_pruning import mode_connectivity
+from kerastricks.ops.weight_pruning import per_class_false_negatives
+from kerastricks.ops.weight_pruning import per_class_recall
+from kerastricks.ops.weight_pruning import weight_pruning_scores
 from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
@@ -208,4 +216,12 @@ __all__ = [
     "weighted_categorical_cross_entropy",
     "worst_case_logits",
     "z_loss",
+    "classify_pruning_regime",
+    "interpolation_barrier_height",
+    "linear_cka",
+    "magnitude_pruning_mask",
+    "mode_connectivity",
+    "per_class_false_negatives",
+    "per_class_recall",
+    "weight_pruning_scores",
 ]
