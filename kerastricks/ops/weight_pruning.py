@@ -43,9 +43,9 @@ def magnitude_pruning_mask(scores, mask, sparsity):
     weights among those `mask` still keeps.
 
     Pruned weights never come back (the new mask is below the old one), and
-    exactly `round(sparsity * size)` entries are zero, ties broken by
-    position. `sparsity` is a Python float; `scores` and `mask` have one
-    shape.
+    exactly `round(sparsity * size)` entries are zero (equal scores at the
+    cut are split by the backend's sort). `sparsity` is a Python float;
+    `scores` and `mask` have one shape.
     """
     if tuple(scores.shape) != tuple(mask.shape):
         raise ValueError(
@@ -56,15 +56,14 @@ def magnitude_pruning_mask(scores, mask, sparsity):
     size = int(math.prod(mask.shape))
     keep = kept_count(size, sparsity)
     flat_mask = ops.reshape(ops.cast(mask, "float32"), (-1,))
-    if keep == 0:
-        return ops.zeros(mask.shape, "float32")
     flat_scores = ops.reshape(ops.cast(scores, "float32"), (-1,))
     # Pruned weights rank below every kept one, whatever their score.
     ranked = ops.where(flat_mask > 0, flat_scores, -float("inf"))
-    _, kept_indices = ops.top_k(ranked, keep, sorted=False)
-    new_mask = ops.scatter(
-        ops.expand_dims(kept_indices, -1), ops.ones((keep,), "float32"), (size,)
-    )
+    # Ranks by a full sort: static shapes, so one compiled op per shape
+    # rather than one per sparsity.
+    order = ops.argsort(-ranked)
+    ranks = ops.argsort(order)
+    new_mask = ops.cast(ranks < keep, "float32")
     return ops.reshape(ops.minimum(new_mask, flat_mask), mask.shape)
 
 

@@ -187,7 +187,7 @@ def class_aware_iterative_pruning(
           Networks", ICLR 2019.
     """
     validation.check_built_model("model", model)
-    if model.optimizer is None or not model.compiled:
+    if not model.compiled or model.optimizer is None:
         raise ValueError(
             "Argument `model` must be compiled (with the optimizer and loss "
             f"of every round). Received: model={model.name}, not compiled"
