@@ -98,25 +98,26 @@ def class_aware_iterative_pruning(
     rewind=True,
     max_class_weight=10.0,
     batch_size=32,
+    final_round="sparsest_within_bound",
 ):
-    """Iterative magnitude pruning that keeps per-class false negatives near
-    the unpruned model's.
+    """Lottery-ticket pruning that keeps per-class false negatives low.
 
     Lottery-ticket pruning (train, prune the smallest weights, rewind the
     rest to their initial values, retrain) hurts some classes more than
     others. Class-dependent compression retrains each pruned network so
     that the false negatives of every class stay near those of the original
-    network, accepting more false positives if needed. This utility runs
-    the loop on the `PrunedDense` layers of a compiled model (every other
-    weight is rewound but never pruned). After each round's retraining it
-    counts each class's false negatives on `validation_data`; the classes
-    above the dense model's count get a larger weight in the next round's
-    loss, and the epoch kept is the one with the least false-negative excess.
-    It leaves in `model` the sparsest round whose false negatives stay within
+    network, accepting more false positives if needed. This utility runs the
+    loop on the `PrunedDense` layers of a compiled model (every other weight
+    is rewound but never pruned). After each round's retraining it counts
+    each class's false negatives on `validation_data`; the classes above the
+    dense model's count get a larger weight in the next round's loss, and
+    the epoch kept is the one with the least false-negative excess. It
+    leaves in `model` the sparsest round whose false negatives stay within
     `false_negative_tolerance` of the dense model's on every class (the
-    dense model itself if none does). With `class_aware=False` it is plain
-    lottery-ticket magnitude pruning (uniform loss, epoch kept by
-    validation accuracy), the baseline of the paper.
+    dense model itself if none does), or the last round's. With
+    `class_aware=False` it is plain lottery-ticket magnitude pruning
+    (uniform loss, epoch kept by validation accuracy), the baseline of the
+    paper.
 
     ```python
     theta_0 = weights(model); train(model)
@@ -155,6 +156,11 @@ def class_aware_iterative_pruning(
         max_class_weight: float >= 1, the cap of a class's loss weight.
             Defaults to `10.0`.
         batch_size: positive int. Defaults to `32`.
+        final_round: which round's network is left in `model`:
+            `"sparsest_within_bound"` (the sparsest round whose false
+            negatives stay within the tolerance on every class) or `"last"`
+            (the last round, to compare methods at one sparsity).
+            Defaults to `"sparsest_within_bound"`.
 
     Returns:
         A dict: `"sparsity"` (per round, round 0 the dense model),
@@ -207,6 +213,9 @@ def class_aware_iterative_pruning(
     validation.check_bool("rewind", rewind)
     validation.check_in_range("max_class_weight", max_class_weight, 1.0)
     batch_size = validation.check_positive_int("batch_size", batch_size)
+    validation.check_one_of(
+        "final_round", final_round, ("sparsest_within_bound", "last")
+    )
     if not np.issubdtype(y.dtype, np.integer):
         raise TypeError(
             "Argument `y` must hold integer class labels. Received: y of "
@@ -299,7 +308,7 @@ def class_aware_iterative_pruning(
         history["class_weight"].append(dict(class_weight))
         history["bound_met"].append(bool(bound_met))
         history["masks"].append([mask > 0 for mask in masks])
-        if bound_met:
+        if bound_met or final_round == "last":
             selected = (round_index, model.get_weights())
     history["selected_round"] = selected[0]
     model.set_weights(selected[1])

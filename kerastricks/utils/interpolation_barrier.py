@@ -13,8 +13,7 @@ def interpolation_barrier(
     batch_size=None,
     plot_path=None,
 ):
-    """Loss and accuracy along the line between two weight sets, and the
-    barrier height.
+    """The loss barrier on the straight line between two weight sets.
 
     Two solutions are linearly mode connected when the loss stays low on the
     segment between them. "Landscaping Linear Mode Connectivity" measures

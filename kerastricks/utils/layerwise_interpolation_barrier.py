@@ -34,17 +34,17 @@ def layerwise_interpolation_barrier(
     batch_size=None,
     plot_path=None,
 ):
-    """The interpolation barrier of each layer alone: only that layer moves
-    from `weights_a` to `weights_b`, every other layer stays at `weights_a`.
+    """The interpolation barrier of each layer moved alone.
 
-    "Landscaping Linear Mode Connectivity" shows that the barrier height
-    predicts linear mode connectivity layer by layer: averaging a single
-    layer of two networks often costs nothing, while the layers where the
-    loss rises along the one-layer path are the ones that break the
-    connectivity of the whole networks. This utility reports, per layer
-    holding weights, the loss and accuracy along that one-layer path and its
-    barrier (the same definition as `interpolation_barrier`). The model's
-    weights are restored afterwards.
+    Only that layer moves from `weights_a` to `weights_b`; every other layer
+    stays at `weights_a`. "Landscaping Linear Mode Connectivity" shows that
+    the barrier height predicts linear mode connectivity layer by layer:
+    averaging a single layer of two networks often costs nothing, while the
+    layers where the loss rises along the one-layer path are the ones that
+    break the connectivity of the whole networks. This utility reports, per
+    layer holding weights, the loss and accuracy along that one-layer path
+    and its barrier (the same definition as `interpolation_barrier`). The
+    model's weights are restored afterwards.
 
     ```python
     for layer l:

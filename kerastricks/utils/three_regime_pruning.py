@@ -28,8 +28,7 @@ def three_regime_pruning(
     num_points=11,
     batch_size=None,
 ):
-    """Places pruned networks on the three-regime map of load and
-    temperature, and says which way to move the temperature.
+    """Places pruned networks on the three-regime map of load and temperature.
 
     "A Three-regime Model of Network Pruning" varies a temperature-like
     knob of the dense network's training (epochs, batch size, SAM's rho)
@@ -39,7 +38,8 @@ def three_regime_pruning(
     them (a barrier) the cell is Regime I (poorly connected; raising the
     temperature helps pruning); otherwise the similarity of their outputs
     splits Regime II-A (dissimilar; lowering the temperature helps) from
-    II-B (similar; the best pruning). The barrier is measured on the
+    II-B (similar; the best pruning); each cell says which way to move the
+    temperature. The barrier is measured on the
     straight line (`interpolation_barrier`) and the similarity is the linear
     CKA of the two networks' outputs on `data`.
 

@@ -130,6 +130,7 @@ FUZZ_RANGES = {
     ("class_aware_iterative_pruning", "max_class_weight"): [
         NAN, INF, 0.5, True, None, "abc"],
     ("class_aware_iterative_pruning", "batch_size"): "count",
+    ("class_aware_iterative_pruning", "final_round"): "choice",
     **{("interpolation_barrier", name): value
        for name, value in _MODEL_UTILITY.items()},
     ("interpolation_barrier", "weights_a"): "object",
