@@ -1181,6 +1181,30 @@ def parallel_scan_block(records):
     return "\n".join(lines)
 
 
+# -- weight pruning ----------------------------------------------------------
+
+def class_aware_pruning_block(records):
+    record = records.get("class_aware_pruning")
+    if record is None:
+        return _not_measured("class_aware_pruning")
+    labels = {"dense": "dense (no pruning)",
+              "plain": "plain lottery-ticket pruning",
+              "class-aware": "class-aware pruning"}
+    rows = []
+    for key, label in labels.items():
+        model = record["results"]["models"][key]
+        rows.append([label, f"{model['accuracy']:.3f}",
+                     f"{model['mean_recall']:.3f}",
+                     f"{model['min_recall']:.3f}",
+                     f"{model['minority_false_negatives']:.1f}"])
+    header = ["model", "test accuracy", "mean per-class recall",
+              "lowest per-class recall", "false negatives, digits 5-9"]
+    return "\n".join([
+        f"Settings: {_settings(record)} (means over the seeds); pruned "
+        f"kernels at sparsity {record['results']['sparsity']:.4f}.", "",
+        _table(header, rows), "", _provenance_block([record])])
+
+
 # -- assembling the documents ------------------------------------------------
 
 def blocks(records):
@@ -1212,6 +1236,9 @@ def blocks(records):
         # sequence layers
         "benchmarks-state-tracking": lambda: state_tracking_block(records),
         "benchmarks-parallel-scan": lambda: parallel_scan_block(records),
+        # weight pruning
+        "benchmarks-class-aware-pruning":
+            lambda: class_aware_pruning_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",
