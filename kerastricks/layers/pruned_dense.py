@@ -61,7 +61,7 @@ class PrunedDense(keras.layers.Layer):
     >>> outputs = layer(np.ones((2, 3), "float32"))
     >>> mask = kerastricks.ops.magnitude_pruning_mask(
     ...     keras.ops.abs(layer.kernel), layer.kernel_mask, sparsity=0.5)
-    >>> layer.kernel_mask.assign(mask)
+    >>> _ = layer.kernel_mask.assign(mask)
     >>> float(keras.ops.sum(layer.kernel_mask))
     6.0
 
