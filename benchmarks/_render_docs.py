@@ -1179,6 +1179,50 @@ def _noise_adaptive_evidence(record, records):
              "(#noise-adaptive-layerwise-learning-rates)")]
 
 
+
+def _class_aware_pruning_evidence(record, records):
+    models = record["results"]["models"]
+
+    def missed(model):
+        return [seed["minority_false_negatives"]
+                for seed in models[model]["per_seed"]]
+
+    sparsity = record["results"]["sparsity"]
+    link = "[class-aware weight pruning](#class-aware-weight-pruning)"
+    return [(
+        f"false negatives on the rare digits at sparsity {sparsity:.2f}: "
+        f"{_mean_spread(missed('class-aware'), 1)} (dense: "
+        f"{models['dense']['minority_false_negatives']:.1f})",
+        f"plain lottery-ticket pruning: {_mean_spread(missed('plain'), 1)}",
+        _seed_count(missed("plain")),
+        compare_verdict(missed("class-aware"), missed("plain"),
+                        higher_is_better=False), link)]
+
+
+def _mu_transfer_evidence(record, records):
+    """µTransfer holds when µP's best learning rate moves less across
+    widths than the standard parametrization's."""
+    results = record["results"]
+    small, large = (str(width) for width in results["widths"])
+
+    def best(parametrization):
+        rates = results[parametrization]["best_learning_rate"]
+        steps = results[parametrization]["grid_steps_apart"]
+        return (f"best LR {_lr_label(rates[small])} at width {small}, "
+                f"{_lr_label(rates[large])} at {large} ({steps} grid "
+                f"step{'s' if steps != 1 else ''} apart)")
+
+    mup_steps = results["mup"]["grid_steps_apart"]
+    standard_steps = results["standard"]["grid_steps_apart"]
+    if mup_steps < standard_steps:
+        verdict = "direction holds (one run each: spread unknown)"
+    else:
+        verdict = ("not reproduced: the best rate moves as far under the "
+                   "standard parametrization")
+    return [(f"µP: {best('mup')}", f"standard: {best('standard')}", "1 seed",
+             verdict, "[µTransfer](#µtransfer)")]
+
+
 FIDELITY_EVIDENCE = {
     "orthograd": (("fidelity", _orthograd_evidence),),
     "stablemax": (("grokking_long", _stablemax_long_evidence),
@@ -1251,6 +1295,9 @@ FIDELITY_EVIDENCE = {
         (("binary_net_reste", "reste_fixed_o3"),))),),
     "lr_sensitivity": (("lr_sensitivity", _lr_sensitivity_evidence),),
     "thresholdout": (("thresholdout", _thresholdout_evidence),),
+    "class_dependent_pruning": (("class_aware_pruning",
+                                 _class_aware_pruning_evidence),),
+    "mup": (("mu_transfer", _mu_transfer_evidence),),
     "intrinsic_dimension": (("intrinsic_dimension",
                              _intrinsic_dimension_evidence),),
     "noise_adaptive_layerwise_lr": (("noise_adaptive_lr",
@@ -1303,6 +1350,10 @@ FIDELITY_PENDING = {
                                 "independent against coupled decay",
     "instability_monitors": "a char_transformer run at a high learning "
                             "rate, its logits monitored up to divergence",
+    "linear_mode_connectivity": "barriers between pairs of models trained "
+                                "from one and from two initialisations",
+    "three_regime_pruning": "a grid of sparsities and retraining "
+                            "temperatures on the image recipe",
 }
 
 
@@ -1754,6 +1805,30 @@ def parallel_scan_block(records):
     return "\n".join(lines)
 
 
+# -- weight pruning ----------------------------------------------------------
+
+def class_aware_pruning_block(records):
+    record = records.get("class_aware_pruning")
+    if record is None:
+        return _not_measured("class_aware_pruning")
+    labels = {"dense": "dense (no pruning)",
+              "plain": "plain lottery-ticket pruning",
+              "class-aware": "class-aware pruning"}
+    rows = []
+    for key, label in labels.items():
+        model = record["results"]["models"][key]
+        rows.append([label, f"{model['accuracy']:.3f}",
+                     f"{model['mean_recall']:.3f}",
+                     f"{model['min_recall']:.3f}",
+                     f"{model['minority_false_negatives']:.1f}"])
+    header = ["model", "test accuracy", "mean per-class recall",
+              "lowest per-class recall", "false negatives, digits 5-9"]
+    return "\n".join([
+        f"Settings: {_settings(record)} (means over the seeds); pruned "
+        f"kernels at sparsity {record['results']['sparsity']:.4f}.", "",
+        _table(header, rows), "", _provenance_block([record])])
+
+
 # -- assembling the documents ------------------------------------------------
 
 def blocks(records):
@@ -1795,6 +1870,9 @@ def blocks(records):
             lambda: intrinsic_dimension_block(records),
         # µP
         "benchmarks-mu-transfer": lambda: mu_transfer_block(records),
+        # weight pruning
+        "benchmarks-class-aware-pruning":
+            lambda: class_aware_pruning_block(records),
     }
     for name in ("grokking", "image_classifier", "char_transformer",
                  "imbalanced_binary", "contrastive",

@@ -23,6 +23,7 @@ from kerastricks.layers.partially_shared_recalibration import (
 )
 from kerastricks.layers.ponet_token_mixer import PoNetTokenMixer
 from kerastricks.layers.pooling_token_mixer import PoolingTokenMixer
+from kerastricks.layers.pruned_dense import PrunedDense
 from kerastricks.layers.qk_norm_multi_head_attention import (
     QKNormMultiHeadAttention,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "PartiallySharedRecalibration",
     "PoNetTokenMixer",
     "PoolingTokenMixer",
+    "PrunedDense",
     "QKNormMultiHeadAttention",
     "RotationViewPooling",
     "S4D",

@@ -122,6 +122,14 @@ from kerastricks.ops.trajectory_loss import trajectory_loss
 from kerastricks.ops.walsh_hadamard import fast_walsh_hadamard_transform
 from kerastricks.ops.weight_normalization import weight_normalization_data_init
 from kerastricks.ops.weight_normalization import weight_normalize
+from kerastricks.ops.weight_pruning import classify_pruning_regime
+from kerastricks.ops.weight_pruning import interpolation_barrier_height
+from kerastricks.ops.weight_pruning import linear_cka
+from kerastricks.ops.weight_pruning import magnitude_pruning_mask
+from kerastricks.ops.weight_pruning import mode_connectivity
+from kerastricks.ops.weight_pruning import per_class_false_negatives
+from kerastricks.ops.weight_pruning import per_class_recall
+from kerastricks.ops.weight_pruning import weight_pruning_scores
 from kerastricks.ops.z_loss import z_loss
 
 __all__ = [
@@ -139,6 +147,7 @@ __all__ = [
     "biper_sign",
     "causal_fft_convolution",
     "class_probabilities",
+    "classify_pruning_regime",
     "constant_skip_scaling",
     "contrastive_margin_loss",
     "conv2d_patches",
@@ -160,6 +169,7 @@ __all__ = [
     "haar_dwt2d",
     "hippo_legs_matrix",
     "independent_weight_decay",
+    "interpolation_barrier_height",
     "interval_conv",
     "interval_dense",
     "interval_scale_shift",
@@ -167,14 +177,17 @@ __all__ = [
     "kmeans",
     "latent_cross_attention",
     "learnable_skip_scaling",
+    "linear_cka",
     "linear_recurrence",
     "load_balancing_loss",
     "local_max_pooling",
     "log_stablemax",
     "logit_z_loss",
     "lookahead_update",
+    "magnitude_pruning_mask",
     "max_abs_attention_logit",
     "mean_log_partition",
+    "mode_connectivity",
     "monge_gap",
     "muon_dual_norm",
     "mup_attention_scale",
@@ -193,6 +206,8 @@ __all__ = [
     "pairwise_distance",
     "parallel_shallow_block",
     "pca_frames",
+    "per_class_false_negatives",
+    "per_class_recall",
     "pinball_loss",
     "ponet_token_mixing",
     "pooling_token_mixer",
@@ -243,6 +258,7 @@ __all__ = [
     "warmup_stable_decay",
     "weight_normalization_data_init",
     "weight_normalize",
+    "weight_pruning_scores",
     "weighted_categorical_cross_entropy",
     "worst_case_logits",
     "z_loss",
