@@ -2,12 +2,8 @@ import keras
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.mup import mup_attention_scale
+from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
-
-# Keras's MultiHeadAttention multiplies the queries by this private
-# attribute on every path (plain, flash and dot_product_attention); it has
-# no public scale argument.
-_QUERY_SCALE_ATTRIBUTE = "_inverse_sqrt_key_dim"
 
 
 @kerastricks_export("kerastricks.layers.MuMultiHeadAttention")
@@ -65,12 +61,7 @@ class MuMultiHeadAttention(keras.layers.MultiHeadAttention):
         self.attention_scale = mup_attention_scale(
             validation.check_positive_int("key_dim", key_dim),
             self.base_key_dim)
-        if not hasattr(self, _QUERY_SCALE_ATTRIBUTE):
-            raise AttributeError(
-                "MuMultiHeadAttention relies on the private Keras attribute "
-                f"`MultiHeadAttention.{_QUERY_SCALE_ATTRIBUTE}`, which Keras "
-                f"{keras.__version__} does not have.")
-        setattr(self, _QUERY_SCALE_ATTRIBUTE, self.attention_scale)
+        keras_internals.set_attention_query_scale(self, self.attention_scale)
 
     def call(self, query, value, key=None, **kwargs):
         owner = type(self).__name__

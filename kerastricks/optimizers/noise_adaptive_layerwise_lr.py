@@ -1,4 +1,3 @@
-import re
 
 import keras
 from keras import ops
@@ -8,6 +7,7 @@ from kerastricks.ops.noise_adaptive_layerwise import muon_dual_norm
 from kerastricks.ops.noise_adaptive_layerwise import noise_adaptive_multipliers
 from kerastricks.ops.noise_adaptive_layerwise import update_noise_estimate
 from kerastricks.optimizers.optimizer_wrapper import OptimizerWrapper
+from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
 
@@ -105,15 +105,9 @@ class NoiseAdaptiveLayerwiseLR(OptimizerWrapper):
 
     def _steps_spectral(self, variable):
         """Whether Keras's Muon takes its orthogonalized (spectral LMO)
-        step on `variable`, by the rule its docstring states: 2D, not an
-        embedding when `exclude_embeddings`, not in `exclude_layers`."""
-        muon = self.optimizer
-        if len(variable.shape) != 2:
-            return False
-        if muon.exclude_embeddings and "embedding" in variable.path.lower():
-            return False
-        return not any(re.search(keyword, variable.path)
-                       for keyword in muon.exclude_layers)
+        step on `variable`."""
+        return not keras_internals.muon_steps_with_adamw(self.optimizer,
+                                                         variable)
 
     def build(self, var_list):
         if self.built:

@@ -1,4 +1,4 @@
-"""Every private Keras attribute kerastricks relies on, and why.
+"""Every private Keras and KerasTuner attribute kerastricks relies on.
 
 Keras 3 has no public API for these; everything else kerastricks does goes
 through public Keras. Each accessor names the attribute it reads, so that a
@@ -24,6 +24,18 @@ The private API, what uses it, and why no public API serves:
   `apply(grads)` without variables updates the ones `build` received; a list
   of our own on an optimizer would make Keras's attribute tracking count the
   model's variables as optimizer state.
+- `MultiHeadAttention._inverse_sqrt_key_dim` (`set_attention_query_scale`;
+  MuMultiHeadAttention): the factor the layer multiplies queries by; µP
+  needs 1/d instead of 1/sqrt(d) and the layer has no scale argument.
+- `Muon._should_use_adamw(variable)` (`muon_steps_with_adamw`;
+  NoiseAdaptiveLayerwiseLR): which variables Muon sends to its AdamW branch
+  rather than its orthogonalized step; the wrapper gives only the others
+  a layerwise rate.
+- KerasTuner's `Oracle._display` and `Oracle._get_oracle_fname()`
+  (`rebind_oracle_display`, `oracle_state_path`; ThresholdoutOracle): the
+  wrapper takes over a built oracle's attributes, so the display object
+  must point at the wrapper, and a resumed search's saved state is read
+  from the file the oracle itself writes.
 - `Trainer._loss_tracker`, the metric named `"loss"` in `Model.metrics`
   (`loss_tracker`; the model wrappers' custom training steps): Keras's own
   `train_step` updates it and `compute_metrics` does not, so a custom step
@@ -72,6 +84,38 @@ def skip_base_weight_decay(optimizer, variables):
     class's decoupled weight decay does nothing, because `update_step`
     applies its own."""
     del optimizer, variables
+
+
+def set_attention_query_scale(layer, scale):
+    """Makes the `keras.layers.MultiHeadAttention` `layer` multiply its
+    queries by `scale` (`MultiHeadAttention._inverse_sqrt_key_dim`,
+    1/sqrt(key_dim) by default)."""
+    _private_attribute(layer, "_inverse_sqrt_key_dim")
+    layer._inverse_sqrt_key_dim = scale
+
+
+def muon_steps_with_adamw(optimizer, variable):
+    """Whether the `keras.optimizers.Muon` `optimizer` updates `variable`
+    with its AdamW branch instead of the orthogonalized step
+    (`Muon._should_use_adamw`)."""
+    return _private_attribute(optimizer, "_should_use_adamw")(variable)
+
+
+def rebind_oracle_display(oracle):
+    """Points the progress display of a KerasTuner `oracle`, if it has one,
+    at `oracle` itself (`Oracle._display.oracle`)."""
+    display = getattr(oracle, "_display", None)
+    if display is not None:
+        display.oracle = oracle
+
+
+def oracle_state_path(oracle):
+    """The `oracle.json` file a KerasTuner `oracle` saves its state to
+    (`Oracle._get_oracle_fname()`), or None before the oracle has a
+    project directory (`Oracle._directory`)."""
+    if getattr(oracle, "_directory", None) is None:
+        return None
+    return _private_attribute(oracle, "_get_oracle_fname")()
 
 
 def loss_tracker(model):

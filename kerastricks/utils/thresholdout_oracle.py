@@ -3,6 +3,7 @@ import os
 import threading
 
 from kerastricks.api_export import kerastricks_export
+from kerastricks.utils import keras_internals
 from kerastricks.utils.reusable_holdout import ReusableHoldout
 
 # One combined class per wrapped oracle class, so that wrapping twice gives
@@ -129,8 +130,7 @@ class ThresholdoutOracle:
         holdout = ReusableHoldout(budget=budget, threshold=threshold,
                                   noise_scale=noise_scale, seed=seed)
         self.__dict__.update(oracle.__dict__)
-        if hasattr(self, "_display"):
-            self._display.oracle = self
+        keras_internals.rebind_oracle_display(self)
         self.training_metric = training_metric
         self.budget = holdout.budget
         self.threshold = holdout.threshold
@@ -197,9 +197,7 @@ class ThresholdoutOracle:
     def _restore_saved_holdout(self):
         # A tuner that resumed before the oracle was wrapped has already
         # read oracle.json without the Thresholdout part.
-        if getattr(self, "_directory", None) is None:
-            return
-        path = self._get_oracle_fname()
-        if os.path.exists(path):
+        path = keras_internals.oracle_state_path(self)
+        if path is not None and os.path.exists(path):
             with open(path) as file:
                 self._set_holdout_state(json.load(file).get(_STATE_KEY))

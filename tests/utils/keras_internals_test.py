@@ -166,3 +166,30 @@ def test_overridden_private_keras_methods_are_the_counted_ones():
     assert "AdamP._apply_weight_decay" in overrides
     assert kerastricks.optimizers.SGDP._apply_weight_decay is (
         keras_internals.skip_base_weight_decay)
+
+
+def test_set_attention_query_scale_is_the_factor_queries_are_scaled_by():
+    layer = keras.layers.MultiHeadAttention(1, 4, use_bias=False)
+    x = np.random.default_rng(0).normal(size=(1, 3, 4)).astype("float32")
+    plain = keras.ops.convert_to_numpy(layer(x, x))
+    # A zero scale makes every logit zero: attention averages the values.
+    keras_internals.set_attention_query_scale(layer, 0.0)
+    averaged = keras.ops.convert_to_numpy(layer(x, x))
+    mean_value = keras.ops.mean(layer._value_dense(x), axis=1, keepdims=True)
+    expected = keras.ops.convert_to_numpy(layer._output_dense(mean_value))
+    np.testing.assert_allclose(averaged, np.broadcast_to(expected, (1, 3, 4)),
+                               atol=1e-5)
+    assert not np.allclose(plain, averaged)
+
+
+def test_muon_steps_with_adamw_sends_vectors_and_embeddings_to_adamw():
+    optimizer = keras.optimizers.Muon(exclude_layers=["head"])
+    kernel, bias = _variables()
+    head = keras.Variable(np.ones((2, 3), "float32"), name="head_kernel")
+    embedding = keras.layers.Embedding(5, 3)
+    embedding.build((None,))
+    assert not keras_internals.muon_steps_with_adamw(optimizer, kernel)
+    assert keras_internals.muon_steps_with_adamw(optimizer, bias)
+    assert keras_internals.muon_steps_with_adamw(optimizer, head)
+    assert keras_internals.muon_steps_with_adamw(
+        optimizer, embedding.embeddings)
