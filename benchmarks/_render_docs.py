@@ -1220,7 +1220,7 @@ def _mu_transfer_evidence(record, records):
         verdict = ("not reproduced: the best rate moves as far under the "
                    "standard parametrization")
     return [(f"µP: {best('mup')}", f"standard: {best('standard')}", "1 seed",
-             verdict, "[µTransfer](#µtransfer)")]
+             verdict, "[µTransfer](#learning-rate-transfer-across-widths)")]
 
 
 FIDELITY_EVIDENCE = {
