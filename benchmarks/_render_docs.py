@@ -547,7 +547,8 @@ SHARPNESS_LINK = "[sharpness](#sharpness-and-accuracy)"
 FIDELITY_LINK = "[fidelity](#fidelity-each-papers-claim-against-its-baseline)"
 FIDELITY_BENCHMARKS = ("fidelity", "sam_variants", "invariance",
                        "optimizer_claims", "training_claims",
-                       "binary_estimators")
+                       "binary_estimators",
+                       "loss_claims")
 
 
 def _orthograd_evidence(record, records):
@@ -1223,6 +1224,150 @@ def _mu_transfer_evidence(record, records):
              verdict, "[µTransfer](#learning-rate-transfer-across-widths)")]
 
 
+# -- benchmarks.loss_claims ---------------------------------------------------
+
+LOSS_CLAIMS_LINK = FIDELITY_LINK
+# A loss that moves less than this under the logit transforms counts as
+# exactly invariant (float32 round-off).
+LOSS_INVARIANCE_TOLERANCE = 1e-4
+# Sinkhorn divergence within this relative distance of its limit (exact
+# OT, MMD) counts as having reached it.
+SINKHORN_LIMIT_TOLERANCE = 0.05
+
+
+def _loss_claim_runs(record, experiment):
+    return record["results"].get(experiment)
+
+
+def _z_loss_evidence(record, records):
+    runs = _loss_claim_runs(record, "z_loss")
+    if not runs:
+        return []
+    ours, softmax = runs["ZLoss"], runs["softmax_ce"]
+    change = max(ours["loss_change_under_scale_shift"])
+    softmax_change = max(softmax["loss_change_under_scale_shift"])
+    invariant = (change <= LOSS_INVARIANCE_TOLERANCE
+                 < softmax_change)
+    epochs = record["settings"]["z_epochs"]
+    return [
+        (f"ZLoss: largest loss change under logits x [0.1, 10] + "
+         f"[-5, 5] {_sig(change)}",
+         f"softmax CE: {_sig(softmax_change)}",
+         _seed_count(ours["loss_change_under_scale_shift"]),
+         "reproduced" if invariant else "not reproduced", LOSS_CLAIMS_LINK),
+        (f"ZLoss, 100 generated classes, {epochs} epochs: top-5 test acc "
+         f"{_mean_spread(ours['top5_test_accuracy'])} (top-1 "
+         f"{_mean_spread(ours['top1_test_accuracy'])})",
+         f"softmax CE: {_mean_spread(softmax['top5_test_accuracy'])} "
+         f"(top-1 {_mean_spread(softmax['top1_test_accuracy'])})",
+         _seed_count(ours["top5_test_accuracy"]),
+         _match_verdict(ours["top5_test_accuracy"],
+                        softmax["top5_test_accuracy"]), LOSS_CLAIMS_LINK)]
+
+
+def _cross_entropy_dice_evidence(record, records):
+    runs = _loss_claim_runs(record, "cross_entropy_dice_loss")
+    if not runs:
+        return []
+    ours = runs["weighted_ce_plus_dice"]["thin_dice"]
+    epochs = record["settings"]["seg_epochs"]
+    return [(f"weighted CE + Dice, {epochs} epochs: test Dice of the "
+             f"1-pixel lines {_mean_spread(ours)} (discs "
+             f"{_mean_spread(runs['weighted_ce_plus_dice']['disc_dice'])})",
+             f"{label}: {_mean_spread(runs[alone]['thin_dice'])} (discs "
+             f"{_mean_spread(runs[alone]['disc_dice'])})",
+             _seed_count(ours),
+             compare_verdict(ours, runs[alone]["thin_dice"]),
+             LOSS_CLAIMS_LINK)
+            for alone, label in (("weighted_ce", "weighted CE alone"),
+                                 ("dice", "Dice alone"))]
+
+
+def _scale_shift_invariant_evidence(record, records):
+    runs = _loss_claim_runs(record, "scale_shift_invariant_loss")
+    if not runs:
+        return []
+    ours = runs["ScaleShiftInvariantLoss"]["aligned_relative_rmse"]
+    mse = runs["mse"]["aligned_relative_rmse"]
+    epochs = record["settings"]["depth_epochs"]
+    return [(f"targets with a random scale (0.2-5) and shift per image, "
+             f"{epochs} epochs: test RMSE after alignment to the true "
+             f"depth, relative to its spread, {_mean_spread(ours)}",
+             f"MSE on the same targets: {_mean_spread(mse)}",
+             _seed_count(ours),
+             compare_verdict(ours, mse, higher_is_better=False),
+             LOSS_CLAIMS_LINK)]
+
+
+def _relative_gaps(values, limits):
+    return [abs(value - limit) / limit
+            for value, limit in zip(values, limits)]
+
+
+def _sinkhorn_evidence(record, records):
+    runs = _loss_claim_runs(record, "sinkhorn_divergence")
+    if not runs:
+        return []
+    epsilons = runs["relative_epsilons"][0]
+    smallest = [curve[0] for curve in runs["divergence"]]
+    largest = [curve[-1] for curve in runs["divergence"]]
+    ot_gap = _relative_gaps(smallest, runs["exact_ot"])
+    mmd_gap = _relative_gaps(largest, runs["mmd_limit"])
+    both = max(ot_gap + mmd_gap) <= SINKHORN_LIMIT_TOLERANCE
+    positive = (min(runs["smallest_on_random_pairs"]) > 0
+                and max(map(abs, runs["on_equal_clouds"]))
+                <= LOSS_INVARIANCE_TOLERANCE)
+    points = record["settings"]["sinkhorn_points"]
+    return [
+        (f"{points}-point 2-D clouds: relative gap to exact OT at "
+         f"epsilon = {epsilons[0]} mean(C): {_mean_spread(ot_gap)}; to the "
+         f"MMD limit at {epsilons[-1]} mean(C): {_mean_spread(mmd_gap)}",
+         f"exact OT (assignment): {_mean_spread(runs['exact_ot'])}; "
+         f"|mean(x) - mean(y)|^2: {_mean_spread(runs['mmd_limit'])}",
+         _seed_count(ot_gap),
+         "reproduced" if both else "not reproduced", LOSS_CLAIMS_LINK),
+        (f"smallest value on random pairs "
+         f"{_sig(min(runs['smallest_on_random_pairs']))}, largest on equal "
+         f"clouds {_sig(max(map(abs, runs['on_equal_clouds'])))}",
+         "positive, and zero on equal clouds",
+         _seed_count(ot_gap),
+         "reproduced" if positive else "not reproduced", LOSS_CLAIMS_LINK)]
+
+
+def _monge_gap_evidence(record, records):
+    runs = _loss_claim_runs(record, "monge_gap")
+    if not runs:
+        return []
+    ours, fitting = runs["fitting_plus_monge_gap"], runs["fitting_only"]
+    epochs = record["settings"]["monge_epochs"]
+    return [(f"Sinkhorn fit + Monge gap, {epochs} epochs: squared error to "
+             f"the true OT map {_mean_spread(ours['map_error'])} (fit "
+             f"divergence {_mean_spread(ours['fit_divergence'])})",
+             f"Sinkhorn fit alone: {_mean_spread(fitting['map_error'])} "
+             f"(fit divergence {_mean_spread(fitting['fit_divergence'])})",
+             _seed_count(ours["map_error"]),
+             compare_verdict(ours["map_error"], fitting["map_error"],
+                             higher_is_better=False), LOSS_CLAIMS_LINK)]
+
+
+def _interval_bound_evidence(record, records):
+    runs = _loss_claim_runs(record, "interval_bound_propagation")
+    if not runs:
+        return []
+    ours, standard = runs["IBP"], runs["standard"]
+    epsilon = record["settings"]["ibp_epsilon"]
+    return [(f"digits, test radius {epsilon}: verified test acc "
+             f"{_mean_spread(ours['verified_test_accuracy'])} (clean "
+             f"{_mean_spread(ours['clean_test_accuracy'])})",
+             f"standard training: "
+             f"{_mean_spread(standard['verified_test_accuracy'])} (clean "
+             f"{_mean_spread(standard['clean_test_accuracy'])})",
+             _seed_count(ours["verified_test_accuracy"]),
+             compare_verdict(ours["verified_test_accuracy"],
+                             standard["verified_test_accuracy"]),
+             LOSS_CLAIMS_LINK)]
+
+
 FIDELITY_EVIDENCE = {
     "orthograd": (("fidelity", _orthograd_evidence),),
     "stablemax": (("grokking_long", _stablemax_long_evidence),
@@ -1302,6 +1447,15 @@ FIDELITY_EVIDENCE = {
                              _intrinsic_dimension_evidence),),
     "noise_adaptive_layerwise_lr": (("noise_adaptive_lr",
                                      _noise_adaptive_evidence),),
+    "z_loss": (("loss_claims", _z_loss_evidence),),
+    "cross_entropy_dice_loss": (("loss_claims",
+                                 _cross_entropy_dice_evidence),),
+    "scale_shift_invariant_loss": (("loss_claims",
+                                    _scale_shift_invariant_evidence),),
+    "sinkhorn_divergence": (("loss_claims", _sinkhorn_evidence),),
+    "monge_gap": (("loss_claims", _monge_gap_evidence),),
+    "interval_bound_propagation": (("loss_claims",
+                                    _interval_bound_evidence),),
 }
 
 # What would check the claims of the cards with no evidence yet.
@@ -1310,16 +1464,11 @@ FIDELITY_PENDING = {
             "energy score on held-out classes of an offline image set",
     "attentional_set_pooling": "a set benchmark against mean/max pooling "
                                "at varying set sizes",
-    "cross_entropy_dice_loss": "a segmentation benchmark against CE and "
-                               "Dice alone on thin synthetic structures",
     "flora": "a fine-tuning benchmark against LoRA at equal trained "
              "parameters",
     "group_generalized_mean_pooling": "the image recipe with GGeM against "
                                       "global average pooling, over seeds",
-    "interval_bound_propagation": "verified accuracy against standard "
-                                  "training on the robust_classifier recipe",
     "moment_probing_head": "a frozen-backbone probe against a linear probe",
-    "monge_gap": "an OT-map benchmark on synthetic point clouds",
     "multi_layer_trainable_pooling": "a retrieval benchmark against "
                                      "last-layer pooling",
     "nero_evaluation": "NERO curves of an invariant and a plain model",
@@ -1333,10 +1482,6 @@ FIDELITY_PENDING = {
     "scale_learning_rate": "a batch-size sweep of the best learning rate "
                            "for SGD and Adam",
     "scale_long": "a small diffusion run with and without scaled skips",
-    "scale_shift_invariant_loss": "a depth-like regression with targets "
-                                  "of unknown scale and shift",
-    "sinkhorn_divergence": "its limits against exact OT and MMD on small "
-                           "point clouds",
     "soft_equivariance": "an approximately symmetric task against the "
                          "unregularized and the exactly invariant model",
     "softmax_collapse_monitor": "the grokking recipe's softmax run "
@@ -1345,7 +1490,6 @@ FIDELITY_PENDING = {
                                  "several image sizes",
     "train_only_batchnorm": "the image recipe with only BatchNorm trained "
                             "against chance and an equal random subset",
-    "z_loss": "a many-class benchmark against softmax cross-entropy",
     "independent_weight_decay": "the char_transformer LR sweep with "
                                 "independent against coupled decay",
     "instability_monitors": "a char_transformer run at a high learning "
