@@ -1,7 +1,7 @@
 """Layer, callback and utility claims against their baselines, over seeds.
 
-Small CPU experiments on generated data, each against the baseline in the
-same run:
+Small CPU experiments on generated data or scikit-learn's digits, each
+against its baseline in the same run, a few minutes each:
 
 - `softmax_collapse_monitor`: the grokking recipe's MLP on modular
   addition with softmax cross-entropy and AdamW, without and with weight
@@ -49,6 +49,10 @@ same run:
     KERAS_BACKEND=jax python -m benchmarks.component_claims --seeds 3
     KERAS_BACKEND=jax python -m benchmarks.component_claims \
         --only group_generalized_mean_pooling
+
+With `--only`, the named experiments replace theirs in the existing record
+and the others keep their results; every experiment's entry holds the
+settings it ran with.
 """
 
 import argparse
