@@ -548,7 +548,7 @@ FIDELITY_LINK = "[fidelity](#fidelity-each-papers-claim-against-its-baseline)"
 FIDELITY_BENCHMARKS = ("fidelity", "sam_variants", "invariance",
                        "optimizer_claims", "training_claims",
                        "binary_estimators",
-                       "loss_claims")
+                       "loss_claims", "component_claims")
 
 
 def _orthograd_evidence(record, records):
@@ -1120,6 +1120,213 @@ METRIC_LOSSES_PARITY = _parity_evidence(
     "tests/references/tfa_losses.py")
 
 
+# -- evidence from `benchmarks.component_claims` ------------------------------
+
+def _component_experiment(record, name):
+    """One experiment's results in the `component_claims` record, or
+    None when that experiment has not run."""
+    return record["results"].get(name)
+
+
+def _softmax_collapse_evidence(record, records):
+    experiment = _component_experiment(record, "softmax_collapse_monitor")
+    if not experiment:
+        return []
+    runs, steps = experiment["runs"], experiment["steps"][-1]
+    decay = experiment["settings"]["weight_decay"]
+    bare, decayed = runs["no weight decay"], runs["weight decay"]
+
+    def peak(runs):
+        return [max(curve) for curve in runs["softmax_collapse"]]
+
+    def final(runs):
+        return [curve[-1] for curve in runs["val_accuracy"]]
+
+    return [
+        (f"softmax CE, AdamW without weight decay: peak Softmax Collapse "
+         f"fraction of the training probe {_mean_spread(peak(bare))} in "
+         f"{steps:,} steps", f"weight decay {_number(decay)}: "
+         f"{_mean_spread(peak(decayed))}", _seed_count(peak(bare)),
+         compare_verdict(peak(bare), peak(decayed)), FIDELITY_LINK),
+        (f"without weight decay: val acc after {steps:,} steps "
+         f"{_mean_spread(final(bare))} (train acc "
+         f"{_mean_spread([c[-1] for c in bare['train_accuracy']])})",
+         f"weight decay {_number(decay)}: {_mean_spread(final(decayed))}",
+         _seed_count(final(bare)),
+         compare_verdict(final(bare), final(decayed),
+                         higher_is_better=False), FIDELITY_LINK)]
+
+
+def _pooling_head_evidence(record, records):
+    experiment = _component_experiment(
+        record, "group_generalized_mean_pooling")
+    if not experiment:
+        return []
+    accuracy = experiment["test_accuracy"]
+    epochs = experiment["settings"]["epochs"]
+    ours = accuracy["GGeM (8 groups)"]
+    measured = (f"GGeM (8 groups) head of a small CNN, {epochs} epochs: "
+                f"test acc {_mean_spread(ours)}", "GGeM: same runs")
+    return [(text, f"{baseline}: {_mean_spread(accuracy[baseline])}",
+             _seed_count(ours), compare_verdict(ours, accuracy[baseline]),
+             FIDELITY_LINK)
+            for text, baseline in zip(measured, ("global average pooling",
+                                                 "GeM (one group)"))]
+
+
+def _pyramid_pooling_evidence(record, records):
+    experiment = _component_experiment(record, "spatial_pyramid_pooling2d")
+    if not experiment:
+        return []
+    accuracy = experiment["test_accuracy"]
+    spp, flat = (accuracy["SPP, trained at all sizes"],
+                 accuracy["flatten, trained at one size"])
+    sizes = [str(size) for size in experiment["sizes"]]
+
+    def per_seed_mean(by_size):
+        return [statistics.fmean(column)
+                for column in zip(*(by_size[size] for size in sizes))]
+
+    def by_size(runs):
+        return ", ".join(f"{size}px {_mean(runs[size]):.3f}"
+                         for size in sizes)
+
+    return [(f"SPP CNN trained on {', '.join(sizes)}px images: test acc "
+             f"averaged over the sizes {_mean_spread(per_seed_mean(spp))} "
+             f"({by_size(spp)})",
+             f"flattening CNN at {experiment['fixed_size']}px, test images "
+             f"resized to it: {_mean_spread(per_seed_mean(flat))} "
+             f"({by_size(flat)})", _seed_count(per_seed_mean(spp)),
+             compare_verdict(per_seed_mean(spp), per_seed_mean(flat)),
+             FIDELITY_LINK)]
+
+
+def _batchnorm_only_evidence(record, records):
+    experiment = _component_experiment(record, "train_only_batchnorm")
+    if not experiment:
+        return []
+    accuracy = experiment["test_accuracy"]
+    counts = experiment["trained_parameters"]
+    epochs = experiment["settings"]["epochs"]
+    ours = accuracy["only BatchNorm"]
+    subset = accuracy["random subset of equal size"]
+    chance = experiment["chance"]
+    return [
+        (f"only BatchNorm trained ({counts['only BatchNorm']:,} of "
+         f"{counts['all weights']:,} weights) in a 4-layer CNN, {epochs} "
+         f"epochs: test acc {_mean_spread(ours)}", f"chance: {chance:.3f}",
+         _seed_count(ours), compare_verdict(ours, [chance] * len(ours)),
+         FIDELITY_LINK),
+        (f"only BatchNorm: {_mean_spread(ours)} (all weights trained: "
+         f"{_mean_spread(accuracy['all weights'])})",
+         f"{counts['random subset of equal size']:,} random other weights "
+         f"trained: {_mean_spread(subset)}", _seed_count(ours),
+         compare_verdict(ours, subset), FIDELITY_LINK)]
+
+
+def _batch_scaling_evidence(record, records):
+    experiment = _component_experiment(record, "scale_learning_rate")
+    if not experiment:
+        return []
+    exponents = experiment["exponent"]
+    sizes = ", ".join(str(size) for size in experiment["batch_sizes"])
+    epochs = experiment["settings"]["scaling_epochs"]
+    return [(f"SGD: exponent of the best learning rate against the batch "
+             f"size ({sizes}; MLP on digits, {epochs} epochs) "
+             f"{_mean_spread(exponents['SGD'], 2)} (theory: 1)",
+             f"Adam: {_mean_spread(exponents['Adam'], 2)} (theory: 0.5)",
+             _seed_count(exponents["SGD"]),
+             compare_verdict(exponents["SGD"], exponents["Adam"]),
+             FIDELITY_LINK)]
+
+
+def _long_range_evidence(record, records):
+    experiment = _component_experiment(record, "s4d")
+    if not experiment:
+        return []
+    accuracy = experiment["test_accuracy"]
+    settings = experiment["settings"]
+    ours = accuracy["S4D"]
+    return [(f"S4D block, recall of the first of "
+             f"{settings['recall_length']} noisy steps, "
+             f"{settings['recall_epochs']} epochs: test acc "
+             f"{_mean_spread(ours)} (chance {experiment['chance']:.2f})",
+             f"GRU of the same width: {_mean_spread(accuracy['GRU'])}",
+             _seed_count(ours), compare_verdict(ours, accuracy["GRU"]),
+             FIDELITY_LINK)]
+
+
+def _set_pooling_evidence(record, records):
+    experiment = _component_experiment(record, "attentional_set_pooling")
+    if not experiment:
+        return []
+    accuracy = experiment["test_accuracy"]
+    sizes = [str(size) for size in experiment["test_set_sizes"]]
+
+    def per_seed_mean(name):
+        return [statistics.fmean(column)
+                for column in zip(*(accuracy[name][size] for size in sizes))]
+
+    def by_size(name):
+        return ", ".join(f"{size} views {_mean(accuracy[name][size]):.3f}"
+                         for size in sizes)
+
+    ours = per_seed_mean("AttSets")
+    measured = (f"AttSets, trained on sets of "
+                f"{experiment['train_set_size']} views (half "
+                f"uninformative), test acc over {', '.join(sizes)} views "
+                f"{_mean_spread(ours)} ({by_size('AttSets')})",
+                "AttSets: same runs")
+    return [(text, f"{baseline}: {_mean_spread(per_seed_mean(baseline))} "
+             f"({by_size(baseline)})", _seed_count(ours),
+             compare_verdict(ours, per_seed_mean(baseline)), FIDELITY_LINK)
+            for text, baseline in zip(measured,
+                                      ("mean pooling", "max pooling"))]
+
+
+def _decay_sensitivity_evidence(record, records):
+    experiment = _component_experiment(record, "independent_weight_decay")
+    if not experiment:
+        return []
+    sweeps = experiment["sweeps"]
+    settings = experiment["settings"]
+
+    def sensitivity(variant):
+        return [sweep["lr_sensitivity"][variant] for sweep in sweeps]
+
+    ours, coupled = (sensitivity("independent"),
+                     sensitivity("coupled (AdamW)"))
+    rates = sweeps[0]["learning_rates"]
+    return [(f"independent decay "
+             f"{_number(experiment['independent_weight_decay'])} per step, "
+             f"Adam on digits, rates {_lr_label(rates[0])} to "
+             f"{_lr_label(rates[-1])}: LR sensitivity of the val loss "
+             f"{_mean_spread(ours)}",
+             f"coupled decay (AdamW, weight_decay "
+             f"{_number(settings['coupled_weight_decay'])}): "
+             f"{_mean_spread(coupled)}", _seed_count(ours),
+             compare_verdict(ours, coupled, higher_is_better=False),
+             FIDELITY_LINK)]
+
+
+def _mode_connectivity_evidence(record, records):
+    experiment = _component_experiment(record, "linear_mode_connectivity")
+    if not experiment:
+        return []
+    barriers = experiment["test_loss_barrier"]
+    ours = barriers["one initialization"]
+    epochs = experiment["settings"]["lmc_epochs"]
+    return [(f"test-loss barrier between two MLPs trained on for {epochs} "
+             f"epochs from one parent (itself trained {epochs} epochs), "
+             f"with different data orders: {_mean_spread(ours)}",
+             f"two MLPs trained {epochs} epochs from two "
+             f"initializations: "
+             f"{_mean_spread(barriers['two initializations'])}",
+             _seed_count(ours),
+             compare_verdict(ours, barriers["two initializations"],
+                             higher_is_better=False), FIDELITY_LINK)]
+
+
 def _thresholdout_evidence(record, records):
     """How far the reported holdout accuracy is from the fresh-data truth
     at the largest number of adaptively selected features, Thresholdout
@@ -1463,18 +1670,30 @@ FIDELITY_EVIDENCE = {
     "monge_gap": (("loss_claims", _monge_gap_evidence),),
     "interval_bound_propagation": (("loss_claims",
                                     _interval_bound_evidence),),
+    "softmax_collapse_monitor": (("component_claims",
+                                  _softmax_collapse_evidence),),
+    "group_generalized_mean_pooling": (("component_claims",
+                                        _pooling_head_evidence),),
+    "spatial_pyramid_pooling2d": (("component_claims",
+                                   _pyramid_pooling_evidence),),
+    "train_only_batchnorm": (("component_claims",
+                              _batchnorm_only_evidence),),
+    "scale_learning_rate": (("component_claims", _batch_scaling_evidence),),
+    "s4d": (("component_claims", _long_range_evidence),),
+    "attentional_set_pooling": (("component_claims",
+                                 _set_pooling_evidence),),
+    "independent_weight_decay": (("component_claims",
+                                  _decay_sensitivity_evidence),),
+    "linear_mode_connectivity": (("component_claims",
+                                  _mode_connectivity_evidence),),
 }
 
 # What would check the claims of the cards with no evidence yet.
 FIDELITY_PENDING = {
     "abet": "an OOD benchmark: FPR@95 of the AbeT score against the "
             "energy score on held-out classes of an offline image set",
-    "attentional_set_pooling": "a set benchmark against mean/max pooling "
-                               "at varying set sizes",
     "flora": "a fine-tuning benchmark against LoRA at equal trained "
              "parameters",
-    "group_generalized_mean_pooling": "the image recipe with GGeM against "
-                                      "global average pooling, over seeds",
     "moment_probing_head": "a frozen-backbone probe against a linear probe",
     "multi_layer_trainable_pooling": "a retrieval benchmark against "
                                      "last-layer pooling",
@@ -1484,25 +1703,12 @@ FIDELITY_PENDING = {
     "parallel_shallow_block": "the shallow block against the residual stack "
                               "at equal parameters on an image set",
     "ponet_token_mixer": "a long-sequence benchmark against attention",
-    "s4d": "a long-range sequence task against a plain RNN",
     "saliency": "a localization benchmark on images with planted evidence",
-    "scale_learning_rate": "a batch-size sweep of the best learning rate "
-                           "for SGD and Adam",
     "scale_long": "a small diffusion run with and without scaled skips",
     "soft_equivariance": "an approximately symmetric task against the "
                          "unregularized and the exactly invariant model",
-    "softmax_collapse_monitor": "the grokking recipe's softmax run "
-                                "without weight decay, monitored",
-    "spatial_pyramid_pooling2d": "the image recipe trained and tested at "
-                                 "several image sizes",
-    "train_only_batchnorm": "the image recipe with only BatchNorm trained "
-                            "against chance and an equal random subset",
-    "independent_weight_decay": "the char_transformer LR sweep with "
-                                "independent against coupled decay",
     "instability_monitors": "a char_transformer run at a high learning "
                             "rate, its logits monitored up to divergence",
-    "linear_mode_connectivity": "barriers between pairs of models trained "
-                                "from one and from two initialisations",
     "three_regime_pruning": "a grid of sparsities and retraining "
                             "temperatures on the image recipe",
 }
