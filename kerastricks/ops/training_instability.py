@@ -18,8 +18,9 @@ def attention_logits(query, key):
     Returns:
         `(batch, heads, target, source)`.
     """
+    query = ops.convert_to_tensor(query)
     scale = ops.cast(1.0 / math.sqrt(query.shape[-1]), query.dtype)
-    return ops.einsum("bthd,bshd->bhts", query * scale, key)
+    return ops.einsum("bthd,bshd->bhts", ops.multiply(query, scale), key)
 
 
 def max_abs_attention_logit(logits, mask=None):
