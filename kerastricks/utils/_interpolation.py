@@ -36,6 +36,24 @@ def check_weight_lists(model, weights_a, weights_b):
     return checked
 
 
+def check_path_arguments(model, weights_a, weights_b, data, num_points,
+                         batch_size, plot_path):
+    """The checks shared by the barrier probes; returns
+    `(x, y, weights_a, weights_b)` as the probes use them."""
+    x, y = check_evaluation(model, data)
+    weights_a, weights_b = check_weight_lists(model, weights_a, weights_b)
+    validation.check_positive_int("num_points", num_points)
+    if num_points < 2:
+        raise ValueError(
+            "Argument `num_points` must be >= 2 (both endpoints). "
+            f"Received: num_points={num_points}"
+        )
+    if batch_size is not None:
+        validation.check_positive_int("batch_size", batch_size)
+    check_plot_path(plot_path)
+    return x, y, weights_a, weights_b
+
+
 def check_evaluation(model, data):
     """`data` must be `(x, y)` and `model` compiled; returns `(x, y)`."""
     validation.check_built_model("model", model)

@@ -1,6 +1,5 @@
 from kerastricks.api_export import kerastricks_export
 from kerastricks.utils import _interpolation
-from kerastricks.utils import validation
 
 
 @kerastricks_export("kerastricks.utils.interpolation_barrier")
@@ -64,19 +63,9 @@ def interpolation_barrier(
         - [Frankle et al., 2020](https://arxiv.org/abs/1912.05671), "Linear
           Mode Connectivity and the Lottery Ticket Hypothesis", ICML 2020.
     """
-    x, y = _interpolation.check_evaluation(model, data)
-    weights_a, weights_b = _interpolation.check_weight_lists(
-        model, weights_a, weights_b
+    x, y, weights_a, weights_b = _interpolation.check_path_arguments(
+        model, weights_a, weights_b, data, num_points, batch_size, plot_path
     )
-    num_points = validation.check_positive_int("num_points", num_points)
-    if num_points < 2:
-        raise ValueError(
-            "Argument `num_points` must be >= 2 (both endpoints). "
-            f"Received: num_points={num_points}"
-        )
-    if batch_size is not None:
-        validation.check_positive_int("batch_size", batch_size)
-    _interpolation.check_plot_path(plot_path)
     result = _interpolation.barrier_along_line(
         model, weights_a, weights_b, x, y, num_points, batch_size
     )

@@ -2,7 +2,6 @@ import keras
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.utils import _interpolation
-from kerastricks.utils import validation
 
 
 def _layers_with_weights(model):
@@ -87,19 +86,9 @@ def layerwise_interpolation_barrier(
         - [Adilova et al., 2024](https://arxiv.org/abs/2307.06966),
           "Layer-wise Linear Mode Connectivity", ICLR 2024.
     """
-    x, y = _interpolation.check_evaluation(model, data)
-    weights_a, weights_b = _interpolation.check_weight_lists(
-        model, weights_a, weights_b
+    x, y, weights_a, weights_b = _interpolation.check_path_arguments(
+        model, weights_a, weights_b, data, num_points, batch_size, plot_path
     )
-    num_points = validation.check_positive_int("num_points", num_points)
-    if num_points < 2:
-        raise ValueError(
-            "Argument `num_points` must be >= 2 (both endpoints). "
-            f"Received: num_points={num_points}"
-        )
-    if batch_size is not None:
-        validation.check_positive_int("batch_size", batch_size)
-    _interpolation.check_plot_path(plot_path)
     results = {}
     for name, indices in _layers_with_weights(model):
         results[name] = _interpolation.barrier_along_line(
