@@ -1,5 +1,7 @@
 """The measuring schedule, history and per-layer plot shared by the
-instability callbacks (`InstabilityMonitor`, `GradientRMSMonitor`)."""
+instability callbacks (`InstabilityMonitor`, `GradientRMSMonitor`), and the
+probe and loss (de)serialization of the callbacks that measure on a probe
+batch."""
 
 import keras
 import numpy as np
@@ -41,6 +43,24 @@ def serialize_probe(x):
     if isinstance(x, dict):
         return {key: part.tolist() for key, part in x.items()}
     return x.tolist()
+
+
+def serialize_loss(loss_fn):
+    """`loss_fn` for `get_config`: None and names as they are, a loss object
+    serialized."""
+    if loss_fn is None or isinstance(loss_fn, str):
+        return loss_fn
+    return keras.saving.serialize_keras_object(loss_fn)
+
+
+def with_deserialized_loss(config):
+    """A copy of `config` whose serialized `loss_fn` is a loss object
+    again."""
+    config = dict(config)
+    if isinstance(config.get("loss_fn"), dict):
+        config["loss_fn"] = keras.saving.deserialize_keras_object(
+            config["loss_fn"])
+    return config
 
 
 class ProbeCurves(keras.callbacks.Callback):

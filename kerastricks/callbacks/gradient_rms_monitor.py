@@ -7,7 +7,9 @@ from kerastricks.backend import compiled_functions
 from kerastricks.callbacks._probe_curves import ProbeCurves
 from kerastricks.callbacks._probe_curves import check_probe_inputs
 from kerastricks.callbacks._probe_curves import probe_size
+from kerastricks.callbacks._probe_curves import serialize_loss
 from kerastricks.callbacks._probe_curves import serialize_probe
+from kerastricks.callbacks._probe_curves import with_deserialized_loss
 from kerastricks.ops.training_instability import root_mean_square
 
 
@@ -177,11 +179,7 @@ class GradientRMSMonitor(ProbeCurves):
         x, y = self.probe_data
         return {
             "probe_data": (serialize_probe(x), serialize_probe(y)),
-            "loss_fn": (self.loss_fn
-                        if self.loss_fn is None or isinstance(self.loss_fn,
-                                                              str)
-                        else keras.saving.serialize_keras_object(
-                            self.loss_fn)),
+            "loss_fn": serialize_loss(self.loss_fn),
             "frequency": self.frequency,
             "unit": self.unit,
             "plot_path": self.plot_path,
@@ -189,8 +187,4 @@ class GradientRMSMonitor(ProbeCurves):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("loss_fn"), dict):
-            config["loss_fn"] = keras.saving.deserialize_keras_object(
-                config["loss_fn"])
-        return cls(**config)
+        return cls(**with_deserialized_loss(config))

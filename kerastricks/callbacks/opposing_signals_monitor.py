@@ -5,6 +5,8 @@ import numpy as np
 from keras import ops
 
 from kerastricks.api_export import kerastricks_export
+from kerastricks.callbacks._probe_curves import serialize_loss
+from kerastricks.callbacks._probe_curves import with_deserialized_loss
 from kerastricks.ops.opposing_signals import opposing_signals
 from kerastricks.utils import validation
 
@@ -288,19 +290,11 @@ class OpposingSignalsMonitor(keras.callbacks.Callback):
             "top_k": self.top_k,
             "frequency": self.frequency,
             "num_pairs": self.num_pairs,
-            "loss_fn": (self.loss_fn
-                        if self.loss_fn is None or isinstance(self.loss_fn,
-                                                              str)
-                        else keras.saving.serialize_keras_object(
-                            self.loss_fn)),
+            "loss_fn": serialize_loss(self.loss_fn),
             "batch_size": self.batch_size,
             "report_path": self.report_path,
         }
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("loss_fn"), dict):
-            config["loss_fn"] = keras.saving.deserialize_keras_object(
-                config["loss_fn"])
-        return cls(**config)
+        return cls(**with_deserialized_loss(config))
