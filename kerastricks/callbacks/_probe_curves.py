@@ -45,6 +45,22 @@ def serialize_probe(x):
     return x.tolist()
 
 
+def check_loss_fn(loss_fn):
+    """None, a Keras loss name, a loss object or a function."""
+    if loss_fn is None or callable(loss_fn):
+        return loss_fn
+    if isinstance(loss_fn, str):
+        try:
+            keras.losses.get(loss_fn)
+            return loss_fn
+        except ValueError:
+            pass
+    raise TypeError(
+        "Argument `loss_fn` must be None, a Keras loss name, a "
+        f"keras.losses.Loss or a function. Received: loss_fn={loss_fn!r}"
+    )
+
+
 def serialize_loss(loss_fn):
     """`loss_fn` for `get_config`: None and names as they are, a loss object
     serialized."""

@@ -5,20 +5,13 @@ from kerastricks import backend
 from kerastricks.api_export import kerastricks_export
 from kerastricks.backend import compiled_functions
 from kerastricks.callbacks._probe_curves import ProbeCurves
+from kerastricks.callbacks._probe_curves import check_loss_fn
 from kerastricks.callbacks._probe_curves import check_probe_inputs
 from kerastricks.callbacks._probe_curves import probe_size
 from kerastricks.callbacks._probe_curves import serialize_loss
 from kerastricks.callbacks._probe_curves import serialize_probe
 from kerastricks.callbacks._probe_curves import with_deserialized_loss
 from kerastricks.ops.training_instability import root_mean_square
-
-
-def _is_loss_name(name):
-    try:
-        keras.losses.get(name)
-    except ValueError:
-        return False
-    return True
 
 
 @kerastricks_export("kerastricks.callbacks.GradientRMSMonitor")
@@ -101,14 +94,7 @@ class GradientRMSMonitor(ProbeCurves):
                 "targets"
             )
         self.probe_data = (x, y)
-        if not (loss_fn is None or callable(loss_fn)
-                or (isinstance(loss_fn, str) and _is_loss_name(loss_fn))):
-            raise TypeError(
-                "Argument `loss_fn` must be None, a Keras loss name, a "
-                f"keras.losses.Loss or a function. Received: loss_fn="
-                f"{loss_fn!r}"
-            )
-        self.loss_fn = loss_fn
+        self.loss_fn = check_loss_fn(loss_fn)
 
     def _loss(self, x, y, y_pred):
         if self.loss_fn is None:

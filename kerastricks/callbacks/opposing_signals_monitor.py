@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from kerastricks.api_export import kerastricks_export
+from kerastricks.callbacks._probe_curves import check_loss_fn
 from kerastricks.callbacks._probe_curves import serialize_loss
 from kerastricks.callbacks._probe_curves import with_deserialized_loss
 from kerastricks.ops.opposing_signals import opposing_signals
@@ -13,14 +14,6 @@ from kerastricks.utils import validation
 # A check joins a pair when at least this share of each of its groups is
 # among the examples already seen in the pair's groups.
 _SAME_GROUP = 0.5
-
-
-def _is_loss_name(name):
-    try:
-        keras.losses.get(name)
-    except ValueError:
-        return False
-    return True
 
 
 def _overlap(first, second):
@@ -115,14 +108,7 @@ class OpposingSignalsMonitor(keras.callbacks.Callback):
                                                        frequency)
         self.num_pairs = validation.check_positive_int("num_pairs",
                                                        num_pairs)
-        if not (loss_fn is None or callable(loss_fn)
-                or (isinstance(loss_fn, str) and _is_loss_name(loss_fn))):
-            raise TypeError(
-                "Argument `loss_fn` must be None, a Keras loss name, a "
-                f"keras.losses.Loss or a function. Received: loss_fn="
-                f"{loss_fn!r}"
-            )
-        self.loss_fn = loss_fn
+        self.loss_fn = check_loss_fn(loss_fn)
         self.batch_size = validation.check_positive_int("batch_size",
                                                         batch_size)
         if report_path is not None and not isinstance(report_path, str):

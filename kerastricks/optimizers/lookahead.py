@@ -4,6 +4,7 @@ from keras import ops
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.lookahead import lookahead_update
 from kerastricks.optimizers.optimizer_wrapper import OptimizerWrapper
+from kerastricks.optimizers.optimizer_wrapper import variable_position
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
@@ -133,7 +134,8 @@ class Lookahead(OptimizerWrapper):
                    for value in optimizer_variables[:own_count]]
         for i, (before, after) in enumerate(zip(trainable_variables,
                                                 new_trainable)):
-            slow_position = _position(own_variables, self._slow_weights[i])
+            slow_position = variable_position(own_variables,
+                                              self._slow_weights[i])
             fast, slow = self._step(before, new_own[slow_position], after,
                                     steps_before, steps_after)
             new_trainable[i] = fast
@@ -157,14 +159,3 @@ class Lookahead(OptimizerWrapper):
             "sync_period": self.sync_period,
             "slow_step_size": self.slow_step_size,
         }
-
-
-
-def _position(variables, variable):
-    """The index of `variable` in `variables`, by identity (`==` on Keras
-    variables compares values)."""
-    for index, candidate in enumerate(variables):
-        if candidate is variable:
-            return index
-    raise ValueError(f"{variable.path} is not among the optimizer's "
-                     "variables.")

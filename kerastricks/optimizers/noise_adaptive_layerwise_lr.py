@@ -7,6 +7,7 @@ from kerastricks.ops.noise_adaptive_layerwise import muon_dual_norm
 from kerastricks.ops.noise_adaptive_layerwise import noise_adaptive_multipliers
 from kerastricks.ops.noise_adaptive_layerwise import update_noise_estimate
 from kerastricks.optimizers.optimizer_wrapper import OptimizerWrapper
+from kerastricks.optimizers.optimizer_wrapper import variable_position
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
@@ -195,11 +196,11 @@ class NoiseAdaptiveLayerwiseLR(OptimizerWrapper):
                       for value in optimizer_variables[:own_count]]
 
         def positions(variables):
-            return [_position(own_variables, v) for v in variables]
+            return [variable_position(own_variables, v) for v in variables]
 
         average_positions = positions(self.gradient_averages)
         estimate_positions = positions(self.noise_estimates)
-        steps_position = _position(own_variables, self._noise_steps)
+        steps_position = variable_position(own_variables, self._noise_steps)
         grads = list(grads)
         averages, estimates, multipliers = self._layer_step(
             grads, [own_values[p] for p in average_positions],
@@ -231,13 +232,3 @@ class NoiseAdaptiveLayerwiseLR(OptimizerWrapper):
             "beta_2": self.beta_2,
             "epsilon": self.epsilon,
         }
-
-
-def _position(variables, variable):
-    """The index of `variable` in `variables`, by identity (`==` on Keras
-    variables compares values)."""
-    for index, candidate in enumerate(variables):
-        if candidate is variable:
-            return index
-    raise ValueError(f"{variable.path} is not among the optimizer's "
-                     "variables.")

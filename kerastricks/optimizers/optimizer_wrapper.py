@@ -128,3 +128,13 @@ class OptimizerWrapper(keras.optimizers.Optimizer):
             config.pop("optimizer"), custom_objects=custom_objects
         )
         return cls(optimizer, **config)
+
+
+def variable_position(variables, variable):
+    """The index of `variable` in `variables`, by identity (`==` on Keras
+    variables compares values)."""
+    for index, candidate in enumerate(variables):
+        if candidate is variable:
+            return index
+    raise ValueError(f"{variable.path} is not among the optimizer's "
+                     "variables.")
