@@ -103,7 +103,8 @@ class AnyLoss(keras.losses.Loss):
         loss_name = type(self).__name__
         y_true, y_pred = validation.check_loss_inputs(
             loss_name, y_true, y_pred, labels="binary")
-        validation.check_label_values(loss_name, y_true, labels="binary")
+        y_true = validation.check_label_values(loss_name, y_true,
+                                               labels="binary")
         probabilities = ops.sigmoid(y_pred) if self.from_logits else y_pred
         return any_loss_ops.soft_confusion_matrix(
             y_true, probabilities, self.amplifying_scale, sample_weight

@@ -100,8 +100,8 @@ class CrossEntropyDiceLoss(keras.losses.Loss):
                 f"{tuple(y_pred.shape)}. Received: "
                 f"class_weights={self.class_weights}"
             )
-        validation.check_label_values("CrossEntropyDiceLoss", y_true,
-                                      labels="dense")
+        y_true = validation.check_label_values("CrossEntropyDiceLoss",
+                                               y_true, labels="dense")
         return super().__call__(y_true, y_pred, sample_weight)
 
     def call(self, y_true, y_pred):

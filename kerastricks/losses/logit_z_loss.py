@@ -90,7 +90,7 @@ class LogitZLoss(keras.losses.Loss):
             labels = "sparse" if self.cross_entropy == "sparse" else "dense"
             y_true, y_pred = validation.check_loss_inputs(
                 "LogitZLoss", y_true, y_pred, labels=labels, axis=self.axis)
-            validation.check_label_values(
+            y_true = validation.check_label_values(
                 "LogitZLoss", y_true, labels=labels,
                 num_classes=y_pred.shape[self.axis])
         return super().__call__(y_true, y_pred, sample_weight)

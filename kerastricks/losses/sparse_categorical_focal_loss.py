@@ -80,9 +80,9 @@ class SparseCategoricalFocalLoss(keras.losses.Loss):
                 "SparseCategoricalFocalLoss needs one `alpha` weight per "
                 f"class: y_pred has {num_classes} classes. Received: "
                 f"alpha={self.alpha!r}")
-        validation.check_label_values("SparseCategoricalFocalLoss", y_true,
-                                      labels="sparse",
-                                      num_classes=num_classes)
+        y_true = validation.check_label_values(
+            "SparseCategoricalFocalLoss", y_true, labels="sparse",
+            num_classes=num_classes)
         return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
     def call(self, y_true, y_pred):

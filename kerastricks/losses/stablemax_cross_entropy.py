@@ -66,7 +66,7 @@ class StableMaxCrossEntropy(keras.losses.Loss):
         y_true, y_pred = validation.check_loss_inputs(
             "StableMaxCrossEntropy", y_true, y_pred, labels=labels,
             axis=self.axis)
-        validation.check_label_values(
+        y_true = validation.check_label_values(
             "StableMaxCrossEntropy", y_true, labels=labels,
             num_classes=y_pred.shape[self.axis])
         return super().__call__(y_true, y_pred, sample_weight)

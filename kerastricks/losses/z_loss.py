@@ -87,8 +87,9 @@ class ZLoss(keras.losses.Loss):
         labels = "sparse" if self.sparse else "dense"
         y_true, y_pred = validation.check_loss_inputs(
             "ZLoss", y_true, y_pred, labels=labels, axis=self.axis)
-        validation.check_label_values("ZLoss", y_true, labels=labels,
-                                      num_classes=y_pred.shape[self.axis])
+        y_true = validation.check_label_values(
+            "ZLoss", y_true, labels=labels,
+            num_classes=y_pred.shape[self.axis])
         return super().__call__(y_true, y_pred, sample_weight)
 
     def call(self, y_true, y_pred):

@@ -181,7 +181,7 @@ def check_built_model(name, model):
 # data: checking them costs a reduction and a host round trip per call, so
 # it is an opt-in debug mode (`enable_label_value_checks`) that runs
 # eagerly and inside compiled steps through the backend need
-# `kerastricks.backend.value_checks.raise_for_invalid_values`; with the mode
+# `kerastricks.backend.value_checks.checked_values`; with the mode
 # off nothing is added to the step.
 
 LABEL_KINDS = ("binary", "sparse", "dense")
@@ -433,12 +433,15 @@ def check_loss_inputs(loss_name, y_true, y_pred, labels, axis=-1):
 def check_label_values(loss_name, y_true, labels, num_classes=None):
     """The opt-in data-dependent label check (see `enable_label_value_checks`).
 
-    Does nothing unless the checks are enabled. `labels` is as in
+    Returns `y_true`, which the loss must compute with: in a TensorFlow
+    graph it carries the check as a dependency, so the check fails before
+    an op that rejects the same labels with a message of its own. Does
+    nothing unless the checks are enabled. `labels` is as in
     `check_loss_inputs`; `num_classes` bounds sparse class ids.
     """
     if not label_value_checks_enabled() or isinstance(y_true,
                                                        keras.KerasTensor):
-        return
+        return y_true
     y_true = keras.ops.convert_to_tensor(y_true)
     if labels == "sparse":
         valid = keras.ops.greater_equal(y_true, 0)
@@ -454,7 +457,7 @@ def check_label_values(loss_name, y_true, labels, num_classes=None):
         allowed = ("0/1 labels (or soft labels in [0, 1])"
                    if labels == "binary"
                    else "one-hot or soft targets in [0, 1]")
-    value_checks.raise_for_invalid_values(
+    return value_checks.checked_values(
         valid, y_true, f"{loss_name} needs {allowed} in `y_true`.")
 
 

@@ -11,7 +11,7 @@ def _raise_if_invalid(valid, values, message):
         raise error
 
 
-def raise_for_invalid_values(valid, values, message):
+def checked_values(valid, values, message):
     if isinstance(valid, jax.core.Tracer) or isinstance(values,
                                                         jax.core.Tracer):
         # Runs on the host when the compiled step executes; JAX re-raises
@@ -20,5 +20,6 @@ def raise_for_invalid_values(valid, values, message):
             lambda valid, values: _raise_if_invalid(valid, values, message),
             valid, values,
         )
-        return
+        return values
     _raise_if_invalid(valid, values, message)
+    return values

@@ -14,13 +14,13 @@ def _in_xla_context():
     return control_flow_util.GraphOrParentsInXlaContext(graph)
 
 
-def raise_for_invalid_values(valid, values, message):
+def checked_values(valid, values, message):
     if tf.executing_eagerly():
         error = invalid_values_error(np.asarray(valid), np.asarray(values),
                                      message)
         if error is not None:
             raise error
-        return
+        return values
     if _in_xla_context():
         warnings.warn(
             f"{message} This check cannot run inside an XLA-compiled step "
@@ -28,12 +28,14 @@ def raise_for_invalid_values(valid, values, message):
             "`jit_compile=False` to run it.",
             stacklevel=3,
         )
-        return
+        return values
     valid = tf.convert_to_tensor(valid)
     values = tf.convert_to_tensor(values)
-    tf.debugging.Assert(
+    assertion = tf.debugging.Assert(
         tf.reduce_all(valid),
         [message, "Values outside:",
          tf.boolean_mask(values, tf.logical_not(valid))],
         summarize=5,
     )
+    with tf.control_dependencies([assertion]):
+        return tf.identity(values)
