@@ -107,7 +107,9 @@ def layer_activations_and_gradients(owner, model, x, layer_name,
             f"channels). Received: layer_name={layer_name!r} with output "
             f"shape {tuple(layer_output.shape)}")
     x = check_images(owner, x)
-    features = keras.Model(model.inputs, layer_output)
+    # One input: built on the tensor itself (not a one-element list), so
+    # calling it on an array raises no input-structure warning.
+    features = keras.Model(model.inputs[0], layer_output)
     # The rest of the network as a function of the input *and* the layer's
     # output: Keras uses the given value for that output, so the gradient
     # is exact even with skip connections around the layer.

@@ -1,4 +1,5 @@
 import os
+import warnings
 
 import keras
 import numpy as np
@@ -75,6 +76,17 @@ class SaliencyTest(testing.TestCase):
                 reference.np_linear_head_norm_grad(activations, head_kernel,
                                                    _CLASSES),
                 atol=1e-6, rtol=1e-5)
+
+    def test_layer_maps_raise_no_input_structure_warning(self):
+        model = _conv_model()
+        for saliency_map in (kerastricks.utils.grad_cam,
+                             kerastricks.utils.norm_grad):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                saliency_map(model, _IMAGES, "conv")
+            structure = [str(warning.message) for warning in caught
+                         if "structure of `inputs`" in str(warning.message)]
+            self.assertEqual(structure, [])
 
     def test_overlay_png(self):
         path = os.path.join(self.make_temp_dir(), "overlay.png")
