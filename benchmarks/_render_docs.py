@@ -548,7 +548,8 @@ FIDELITY_LINK = "[fidelity](#fidelity-each-papers-claim-against-its-baseline)"
 FIDELITY_BENCHMARKS = ("fidelity", "sam_variants", "invariance",
                        "optimizer_claims", "training_claims",
                        "binary_estimators",
-                       "loss_claims", "component_claims")
+                       "loss_claims", "component_claims",
+                       "diagnostic_claims")
 
 
 def _orthograd_evidence(record, records):
@@ -1582,6 +1583,187 @@ def _interval_bound_evidence(record, records):
              LOSS_CLAIMS_LINK)]
 
 
+# -- evidence from `benchmarks.diagnostic_claims` -----------------------------
+
+def _diagnostic_experiment(record, name):
+    """One experiment's results in the `diagnostic_claims` record, or
+    None when that experiment has not run."""
+    return record["results"].get(name)
+
+
+def _saliency_evidence(record, records):
+    experiment = _diagnostic_experiment(record, "saliency")
+    if not experiment:
+        return []
+    hits, mass = experiment["pointing_game"], experiment["mass_in_patch"]
+    epochs = experiment["settings"]["saliency_epochs"]
+    accuracy = experiment["test_accuracy"]
+
+    def scores(name):
+        return (f"pointing game {_mean_spread(hits[name])}, mass in the "
+                f"patch {_mean_spread(mass[name])}")
+
+    baseline = (f"absolute input gradient: {scores('input gradient')} "
+                f"(random map: {scores('random map')})")
+    setting = (f"on a small CNN ({epochs} epochs, test acc "
+               f"{_mean_spread(accuracy)}) whose class is a planted patch "
+               f"at a random place, beside an uninformative blob")
+    return [(f"{name} at the last convolution, {where}: {scores(name)}",
+             baseline, _seed_count(hits[name]),
+             compare_verdict(hits[name], hits["input gradient"]),
+             FIDELITY_LINK)
+            for name, where in (("Grad-CAM", setting),
+                                ("NormGrad", "same runs"))]
+
+
+def _nero_evidence(record, records):
+    experiment = _diagnostic_experiment(record, "nero_evaluation")
+    if not experiment:
+        return []
+    plain, augmented = (experiment["runs"]["plain"],
+                        experiment["runs"]["rotation-augmented"])
+    step = experiment["settings"]["nero_step"]
+
+    def curve(runs):
+        lowest = [min(values) for values in runs["curve"]]
+        return (f"upright test acc {_mean_spread(runs['upright_accuracy'])}"
+                f", lowest on the orbit {_mean_spread(lowest)}")
+
+    return [
+        (f"CNN trained on upright shapes, NERO accuracy every {step} "
+         f"degrees: spread (max - min) {_mean_spread(plain['spread'])} "
+         f"({curve(plain)})",
+         f"same CNN trained with random rotations: "
+         f"{_mean_spread(augmented['spread'])} ({curve(augmented)})",
+         _seed_count(plain["spread"]),
+         compare_verdict(plain["spread"], augmented["spread"]),
+         FIDELITY_LINK),
+        (f"rotation-augmented CNN: accuracy of the orbit consensus "
+         f"against the true labels "
+         f"{_mean_spread(augmented['consensus_accuracy'])} (plain CNN: "
+         f"{_mean_spread(plain['consensus_accuracy'])})",
+         f"its accuracy at one orbit point, averaged over the orbit: "
+         f"{_mean_spread(augmented['orbit_mean_accuracy'])}",
+         _seed_count(augmented["consensus_accuracy"]),
+         compare_verdict(augmented["consensus_accuracy"],
+                         augmented["orbit_mean_accuracy"]),
+         FIDELITY_LINK)]
+
+
+def _instability_evidence(record, records):
+    experiment = _diagnostic_experiment(record, "instability_monitors")
+    if not experiment:
+        return []
+    low, high = experiment["settings"]["instability_learning_rates"]
+    slow, fast = (experiment["runs"][str(low)], experiment["runs"][str(high)])
+    steps = experiment["steps"][-1]
+
+    def peak(runs):
+        return [max(curve) for curve in runs["max_attention_logit"]]
+
+    def lowest_log_z(runs):
+        return [min(curve) for curve in runs["output_log_z"]]
+
+    def final_loss(runs):
+        return [curve[-1] for curve in runs["loss"]]
+
+    setting = (f"one-block Transformer (no qk-layernorm), Adam, {steps} "
+               f"steps")
+    return [
+        (f"{setting} at rate {_number(high)}: peak largest attention "
+         f"logit {_mean_spread(peak(fast), 1)} (final train loss "
+         f"{_mean_spread(final_loss(fast))})",
+         f"rate {_number(low)}: {_mean_spread(peak(slow), 1)} (final "
+         f"train loss {_mean_spread(final_loss(slow))})",
+         _seed_count(peak(fast)), compare_verdict(peak(fast), peak(slow)),
+         FIDELITY_LINK),
+        (f"same runs at rate {_number(high)}: lowest output log Z "
+         f"{_mean_spread(lowest_log_z(fast), 2)}",
+         f"rate {_number(low)}: {_mean_spread(lowest_log_z(slow), 2)}",
+         _seed_count(lowest_log_z(fast)),
+         compare_verdict(lowest_log_z(fast), lowest_log_z(slow),
+                         higher_is_better=False), FIDELITY_LINK)]
+
+
+def _opposing_signals_evidence(record, records):
+    experiment = _diagnostic_experiment(record, "opposing_signals_monitor")
+    if not experiment:
+        return []
+    planted, control = (experiment["runs"]["planted"],
+                        experiment["runs"]["no planted feature"])
+    settings = experiment["settings"]
+    ours = planted["top_pair"]
+    measured = (
+        f"two groups of {experiment['group_size']} (of "
+        f"{experiment['probe_size']}) with an opposing signal, full-batch "
+        f"GD at {_number(settings['opposing_learning_rate'])} for "
+        f"{settings['opposing_steps']} steps: anti-correlation of the "
+        f"step-to-step loss changes of the monitor's top pair "
+        f"{_mean_spread(ours)} (planted share of its members "
+        f"{_mean_spread(planted['top_pair_planted_share'], 2)}, swaps "
+        f"{_mean_spread(planted['top_pair_swaps'], 1)})")
+    return [
+        (measured, f"random groups of the same sizes, same runs: "
+         f"{_mean_spread(planted['random_groups'])}", _seed_count(ours),
+         compare_verdict(ours, planted["random_groups"]), FIDELITY_LINK),
+        ("same top pair: " + _mean_spread(ours),
+         f"top pair without the planted feature: "
+         f"{_mean_spread(control['top_pair'])} (swaps "
+         f"{_mean_spread(control['top_pair_swaps'], 1)})",
+         _seed_count(ours), compare_verdict(ours, control["top_pair"]),
+         FIDELITY_LINK)]
+
+
+def _three_regime_evidence(record, records):
+    experiment = _diagnostic_experiment(record, "three_regime_pruning")
+    if not experiment:
+        return []
+    settings = experiment["settings"]
+    low, high = settings["pruning_temperatures"]
+    densities = ", ".join(f"{density:.0%}"
+                          for density in settings["pruning_densities"])
+    regimes = {}
+    for cells in experiment["cells"]:
+        for cell in cells:
+            regimes[cell["regime"]] = regimes.get(cell["regime"], 0) + 1
+    found = ", ".join(f"{regime} {count}"
+                      for regime, count in sorted(regimes.items()))
+    ours = experiment["advised_accuracy"]
+
+    def gain(density):
+        per_seed = []
+        for cells in experiment["cells"]:
+            accuracy = {cell["temperature"]: cell["test_accuracy"]
+                        for cell in cells if cell["density"] == density}
+            per_seed.append(accuracy[high] - accuracy[low])
+        return f"{density:.0%} {_mean_spread(per_seed)}"
+
+    # Per seed: the better temperature when one is used at every density.
+    fixed = [max(statistics.fmean(cell["test_accuracy"] for cell in cells
+                                  if cell["temperature"] == temperature)
+                 for temperature in (low, high))
+             for cells in experiment["cells"]]
+    gains = ", ".join(gain(density)
+                      for density in settings["pruning_densities"])
+    return [(f"MLP on digits, SGD rates {_number(low)} and {_number(high)} "
+             f"(temperature), densities {densities} (load), thresholds "
+             f"barrier {_number(settings['barrier_threshold'])}, CKA "
+             f"{_number(settings['similarity_threshold'])}: regimes of the "
+             f"cells {found}; pruned test acc at the temperature the "
+             f"low-temperature regime advises {_mean_spread(ours)} (gain "
+             f"from the higher rate at density {gains})",
+             f"at the other temperature: "
+             f"{_mean_spread(experiment['other_accuracy'])}",
+             _seed_count(ours),
+             compare_verdict(ours, experiment["other_accuracy"]),
+             FIDELITY_LINK),
+            (f"the same advice per density: {_mean_spread(ours)}",
+             f"one temperature for every density, the better of the two "
+             f"in hindsight (the load does not matter): "
+             f"{_mean_spread(fixed)}", _seed_count(ours),
+             compare_verdict(ours, fixed), FIDELITY_LINK)]
+
+
 FIDELITY_EVIDENCE = {
     "orthograd": (("fidelity", _orthograd_evidence),),
     "stablemax": (("grokking_long", _stablemax_long_evidence),
@@ -1686,6 +1868,14 @@ FIDELITY_EVIDENCE = {
                                   _decay_sensitivity_evidence),),
     "linear_mode_connectivity": (("component_claims",
                                   _mode_connectivity_evidence),),
+    "saliency": (("diagnostic_claims", _saliency_evidence),),
+    "nero_evaluation": (("diagnostic_claims", _nero_evidence),),
+    "instability_monitors": (("diagnostic_claims",
+                              _instability_evidence),),
+    "opposing_signals_monitor": (("diagnostic_claims",
+                                  _opposing_signals_evidence),),
+    "three_regime_pruning": (("diagnostic_claims",
+                              _three_regime_evidence),),
 }
 
 # What would check the claims of the cards with no evidence yet.
@@ -1697,20 +1887,12 @@ FIDELITY_PENDING = {
     "moment_probing_head": "a frozen-backbone probe against a linear probe",
     "multi_layer_trainable_pooling": "a retrieval benchmark against "
                                      "last-layer pooling",
-    "nero_evaluation": "NERO curves of an invariant and a plain model",
-    "opposing_signals_monitor": "a run that shows opposing groups on a "
-                                "dataset with planted opposing signals",
     "parallel_shallow_block": "the shallow block against the residual stack "
                               "at equal parameters on an image set",
     "ponet_token_mixer": "a long-sequence benchmark against attention",
-    "saliency": "a localization benchmark on images with planted evidence",
     "scale_long": "a small diffusion run with and without scaled skips",
     "soft_equivariance": "an approximately symmetric task against the "
                          "unregularized and the exactly invariant model",
-    "instability_monitors": "a char_transformer run at a high learning "
-                            "rate, its logits monitored up to divergence",
-    "three_regime_pruning": "a grid of sparsities and retraining "
-                            "temperatures on the image recipe",
 }
 
 
