@@ -11,6 +11,7 @@ the settings, the raw numbers, the wall time and the load average at start
 and end (timings taken on a loaded machine are noisy, so the docs show it).
 """
 
+import argparse
 import datetime
 import importlib.metadata
 import json
@@ -165,3 +166,18 @@ def read(benchmark, backend, folder=RESULTS_FOLDER):
     if not path.exists():
         return None
     return json.loads(path.read_text())
+
+
+def study_parser(description, seeds, epochs, batch_size=64,
+                 train_size=1500, test_size=1000):
+    """A parser for a benchmark that trains small models over seeds:
+    `--seeds`, `--epochs`, `--batch-size`, `--train-size`, `--test-size`
+    and the record options; the benchmark adds its own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seeds", type=int, default=seeds)
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--train-size", type=int, default=train_size)
+    parser.add_argument("--test-size", type=int, default=test_size)
+    add_arguments(parser)
+    return parser

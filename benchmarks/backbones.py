@@ -17,13 +17,13 @@ first model. A backbone is one entry of `BACKBONES`:
 
 import argparse
 import statistics
-import time
 
 import keras
 import numpy as np
 
 import kerastricks
 from benchmarks import _records
+from benchmarks import _timing
 from kerastricks.recipes.image_classifier import backbones as recipe_backbones
 
 # The recipe's ResNet at about PoolFormer-S12's parameter count.
@@ -68,12 +68,11 @@ def step_seconds(model, x, y, steps, warmup=2):
     """The median seconds of one compiled training step."""
     for _ in range(warmup):
         model.train_on_batch(x, y)
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    milliseconds = [
+        _timing.time_steps(lambda: model.train_on_batch(x, y), 1)
+        for _ in range(steps)
+    ]
+    return statistics.median(milliseconds) / 1000.0
 
 
 def build_parser():

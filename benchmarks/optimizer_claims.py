@@ -15,7 +15,6 @@ scale-invariant) classifies generated textured shapes. Over seeds:
     KERAS_BACKEND=jax python -m benchmarks.optimizer_claims --seeds 2
 """
 
-import argparse
 
 import keras
 import numpy as np
@@ -119,16 +118,11 @@ def projection(seeds, args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--epochs", type=int, default=8)
+    parser = _records.study_parser(__doc__.split("\n")[0], seeds=2,
+                                   epochs=8)
     parser.add_argument("--learning-rates", type=float, nargs="+",
                         default=[3e-4, 3e-3, 3e-2])
     parser.add_argument("--sgd-learning-rate", type=float, default=0.05)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--train-size", type=int, default=1500)
-    parser.add_argument("--test-size", type=int, default=1000)
-    _records.add_arguments(parser)
     return parser
 
 

@@ -21,7 +21,6 @@ sequential time over the parallel time in the same round:
 """
 
 import argparse
-import time
 
 import keras
 import numpy as np
@@ -29,6 +28,7 @@ from keras import ops
 
 import kerastricks
 from benchmarks import _records
+from benchmarks import _timing
 
 
 def _combine(earlier, later):
@@ -80,11 +80,7 @@ def build_step(method, length, units):
 
 def time_method(model, x, y, steps):
     model.train_on_batch(x, y)  # result pulled to the host: synchronizes
-    start = time.perf_counter()
-    for _ in range(steps):
-        loss = model.train_on_batch(x, y)
-    float(loss)
-    return (time.perf_counter() - start) / steps * 1000.0
+    return _timing.time_steps(lambda: model.train_on_batch(x, y), steps)
 
 
 def benchmark_length(length, args, rng):

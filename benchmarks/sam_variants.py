@@ -11,7 +11,6 @@ initialization with SGD and momentum, at the same rho.
     KERAS_BACKEND=jax python -m benchmarks.sam_variants --seeds 3
 """
 
-import argparse
 import time
 
 import keras
@@ -79,16 +78,11 @@ def label_noise(seeds, args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=20)
+    parser = _records.study_parser(__doc__.split("\n")[0], seeds=3,
+                                   epochs=20)
     parser.add_argument("--noise", type=float, default=0.4)
     parser.add_argument("--rho", type=float, default=0.1)
     parser.add_argument("--learning-rate", type=float, default=0.05)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--train-size", type=int, default=1500)
-    parser.add_argument("--test-size", type=int, default=1000)
-    _records.add_arguments(parser)
     return parser
 
 

@@ -17,7 +17,6 @@ for the same number of steps in every variant:
     KERAS_BACKEND=jax python -m benchmarks.training_claims --seeds 3
 """
 
-import argparse
 
 import keras
 import numpy as np
@@ -82,15 +81,10 @@ def _run(name, seed, data, args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser = _records.study_parser(__doc__.split("\n")[0], seeds=3,
+                                   epochs=10)
     parser.add_argument("--learning-rate", type=float, default=0.05)
     parser.add_argument("--one-cycle-peak", type=float, default=0.2)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--train-size", type=int, default=1500)
-    parser.add_argument("--test-size", type=int, default=1000)
-    _records.add_arguments(parser)
     return parser
 
 

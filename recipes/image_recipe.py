@@ -1,5 +1,7 @@
 """`ImageRecipe`: the base of the recipes that classify labelled images."""
 
+import keras
+
 import kerastricks
 from kerastricks.recipes import datasets
 from kerastricks.recipes.recipe import Recipe
@@ -59,3 +61,24 @@ class ImageRecipe(Recipe):
             self._explicit_problem, prepared)
         self.num_train_examples = len(prepared["train"][0])
         return prepared
+
+    def compile_classifier(self, model, optimizer):
+        """Compiles `model`, whose outputs are class logits, with
+        `optimizer`, the sparse categorical cross-entropy and accuracy."""
+        model.compile(
+            optimizer=optimizer,
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
+        )
+        return model
+
+    def summarize(self, history):
+        """Final and best validation accuracy, and the final loss."""
+        logs = history.history if hasattr(history, "history") else history
+        accuracy = list(logs.get("val_accuracy", []))
+        return {
+            "final_val_accuracy": float(accuracy[-1]) if accuracy else None,
+            "best_val_accuracy": float(max(accuracy)) if accuracy else None,
+            "final_loss": float(logs["loss"][-1]) if logs.get("loss")
+            else None,
+        }

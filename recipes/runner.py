@@ -37,6 +37,7 @@ import keras
 import numpy as np
 
 import kerastricks
+from kerastricks.recipes._array_stream import EndlessArrayStream
 from kerastricks.utils.optional_dependencies import import_optional
 
 CONFIG_FILE = "config.json"
@@ -196,7 +197,7 @@ def check_positive_count(name, value):
     return int(value)
 
 
-class EpochShuffledBatches(keras.utils.PyDataset):
+class EpochShuffledBatches(EndlessArrayStream):
     """Endless mini-batches whose order depends only on `(seed, epoch)`.
 
     Keras's own shuffling draws from global random state, which a resumed
@@ -211,9 +212,7 @@ class EpochShuffledBatches(keras.utils.PyDataset):
 
     def __init__(self, x, y, batch_size, seed, first_epoch=0,
                  index_inputs=None):
-        super().__init__()
-        self.x = x
-        self.y = y
+        super().__init__(x, y)
         self.batch_size = batch_size
         self.seed = seed
         self.first_epoch = first_epoch
@@ -222,14 +221,6 @@ class EpochShuffledBatches(keras.utils.PyDataset):
         self.steps_per_epoch = math.ceil(self.size / batch_size)
         self._epoch = None
         self._order = None
-
-    @property
-    def num_batches(self):
-        return None
-
-    def arrays(self):
-        """The whole training set, `(x, y)`."""
-        return self.x, self.y
 
     def __getitem__(self, index):
         epoch, step = divmod(index, self.steps_per_epoch)

@@ -4,11 +4,9 @@ import keras
 from keras import ops
 
 from kerastricks.api_export import kerastricks_export
+from kerastricks.layers import _kernel_wrapper
 from kerastricks.ops.flora import flora_delta
 from kerastricks.utils import validation
-
-_SUPPORTED = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D,
-              keras.layers.Conv3D)
 
 
 @kerastricks_export("kerastricks.layers.FLoRA")
@@ -73,23 +71,14 @@ class FLoRA(keras.layers.Wrapper):
 
     def __init__(self, layer, rank=8, scale=1.0, **kwargs):
         super().__init__(layer, **kwargs)
-        _check_wrappable(layer)
+        _kernel_wrapper.check_wrappable("FLoRA", layer)
         self.rank = _check_rank(rank, _kernel_rank(layer))
         self.scale = validation.check_positive("scale", scale)
         # Fine-tuning trains the adapter only.
         self.layer.trainable = False
 
     def build(self, input_shape):
-        owner = f"FLoRA({type(self.layer).__name__})"
-        if isinstance(self.layer, keras.layers.Dense):
-            if len(input_shape) < 2:
-                raise ValueError(
-                    f"{owner} expects `inputs` of rank >= 2 (batch, ..., "
-                    f"features). Received: inputs of shape "
-                    f"{tuple(input_shape)}")
-        else:
-            validation.check_input_rank(owner, "inputs", input_shape,
-                                        (self.layer.rank + 2,))
+        _kernel_wrapper.check_input_shape("FLoRA", self.layer, input_shape)
         super().build(input_shape)
         kernel_shape = tuple(self.layer.kernel.shape)
         ranks = self.axis_ranks()
@@ -122,38 +111,17 @@ class FLoRA(keras.layers.Wrapper):
         return ops.add(ops.cast(self.layer.kernel, "float32"), self.delta())
 
     def call(self, inputs):
-        validation.check_plain_kernel("FLoRA", self.layer)
-        validation.check_floating_input(
-            f"FLoRA({type(self.layer).__name__})", "inputs", inputs)
+        _kernel_wrapper.check_call("FLoRA", self.layer, inputs)
         layer = self.layer
-        outputs = self._linear(
-            inputs, ops.cast(self.merged_kernel(), self.compute_dtype))
+        outputs = _kernel_wrapper.linear(
+            layer, inputs, ops.cast(self.merged_kernel(), self.compute_dtype))
         if layer.bias is not None:
             bias = ops.cast(layer.bias, self.compute_dtype)
-            if (not isinstance(layer, keras.layers.Dense)
-                    and layer.data_format == "channels_first"):
-                bias = ops.reshape(bias, (-1,) + (1,) * layer.rank)
-            outputs = ops.add(outputs, bias)
+            outputs = ops.add(outputs,
+                              _kernel_wrapper.per_channel(layer, bias))
         if layer.activation is not None:
             outputs = layer.activation(outputs)
         return outputs
-
-    def _linear(self, inputs, kernel):
-        layer = self.layer
-        if isinstance(layer, keras.layers.Dense):
-            return ops.matmul(inputs, kernel)
-        padding = layer.padding
-        if padding == "causal":
-            # Conv1D's causal padding: pad the start of the time axis.
-            left = layer.dilation_rate[0] * (layer.kernel_size[0] - 1)
-            time_axis = 1 if layer.data_format == "channels_last" else 2
-            pad_width = [[0, 0], [0, 0], [0, 0]]
-            pad_width[time_axis] = [left, 0]
-            inputs = ops.pad(inputs, pad_width)
-            padding = "valid"
-        return ops.conv(inputs, kernel, strides=list(layer.strides),
-                        padding=padding, dilation_rate=layer.dilation_rate,
-                        data_format=layer.data_format)
 
     def compute_output_shape(self, input_shape):
         return self.layer.compute_output_shape(input_shape)
@@ -186,20 +154,10 @@ def _check_rank(rank, kernel_rank):
     return validation.check_positive_int("rank", rank)
 
 
-def _check_wrappable(layer):
-    if not isinstance(layer, _SUPPORTED) or type(layer).call not in tuple(
-            cls.call for cls in _SUPPORTED):
-        raise ValueError(
-            "FLoRA wraps a keras.layers.Dense, Conv1D, Conv2D or Conv3D "
-            f"(whose `call` is not overridden). Received: layer={layer!r}"
-        )
-    validation.check_plain_kernel("FLoRA", layer)
-
-
 def eligible_for_flora(layer):
     """Whether `FLoRA` can wrap `layer`."""
     try:
-        _check_wrappable(layer)
+        _kernel_wrapper.check_wrappable("FLoRA", layer)
     except ValueError:
         return False
     return True

@@ -2,12 +2,10 @@ import keras
 from keras import ops
 
 from kerastricks.api_export import kerastricks_export
+from kerastricks.layers import _kernel_wrapper
 from kerastricks.ops.weight_normalization import weight_normalization_data_init
 from kerastricks.ops.weight_normalization import weight_normalize
 from kerastricks.utils import validation
-
-_SUPPORTED = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D,
-              keras.layers.Conv3D)
 
 
 @kerastricks_export("kerastricks.layers.WeightNormalization")
@@ -83,20 +81,12 @@ class WeightNormalization(keras.layers.Wrapper):
 
     def __init__(self, layer, data_init=True, **kwargs):
         super().__init__(layer, **kwargs)
-        _check_wrappable(layer)
+        _kernel_wrapper.check_wrappable("WeightNormalization", layer)
         self.data_init = validation.check_bool("data_init", data_init)
 
     def build(self, input_shape):
-        owner = f"WeightNormalization({type(self.layer).__name__})"
-        if isinstance(self.layer, keras.layers.Dense):
-            if len(input_shape) < 2:
-                raise ValueError(
-                    f"{owner} expects `inputs` of rank >= 2 (batch, ..., "
-                    f"features). Received: inputs of shape "
-                    f"{tuple(input_shape)}")
-        else:
-            validation.check_input_rank(owner, "inputs", input_shape,
-                                        (self.layer.rank + 2,))
+        _kernel_wrapper.check_input_shape("WeightNormalization", self.layer,
+                                          input_shape)
         super().build(input_shape)
         kernel = self.layer.kernel
         channels = kernel.shape[-1]
@@ -124,13 +114,10 @@ class WeightNormalization(keras.layers.Wrapper):
                     initializer="zeros", trainable=False))
 
     def call(self, inputs, training=None):
-        validation.check_plain_kernel("WeightNormalization", self.layer)
-        validation.check_floating_input(
-            f"WeightNormalization({type(self.layer).__name__})", "inputs",
-            inputs)
+        _kernel_wrapper.check_call("WeightNormalization", self.layer, inputs)
         direction = weight_normalize(self.layer.kernel, 1.0)
-        pre_activations = self._linear(
-            inputs, ops.cast(direction, self.compute_dtype))
+        pre_activations = _kernel_wrapper.linear(
+            self.layer, inputs, ops.cast(direction, self.compute_dtype))
         scale = ops.cast(self.g, "float32")
         bias = (None if self.layer.bias is None
                 else ops.cast(self.layer.bias, "float32"))
@@ -157,7 +144,7 @@ class WeightNormalization(keras.layers.Wrapper):
         on the first training call, written back; later calls keep them.
         The gradient still reaches g and the bias through the sums."""
         initial_scale, initial_bias = weight_normalization_data_init(
-            pre_activations, self._channel_axis())
+            pre_activations, _kernel_wrapper.channel_axis(self.layer))
         first = ops.equal(self.initialized, 0)
         scale_offset = ops.where(
             first, ops.stop_gradient(initial_scale - scale), scale_offset)
@@ -169,35 +156,9 @@ class WeightNormalization(keras.layers.Wrapper):
         self.initialized.assign(ops.ones((), self.initialized.dtype))
         return scale_offset, bias_offset
 
-    def _channel_axis(self):
-        if (isinstance(self.layer, keras.layers.Dense)
-                or self.layer.data_format == "channels_last"):
-            return -1
-        return 1
-
     def _per_channel(self, values):
-        """`(channels,)` values shaped to broadcast against the output."""
-        values = ops.cast(values, self.compute_dtype)
-        if self._channel_axis() == -1:
-            return values
-        return ops.reshape(values, (-1,) + (1,) * self.layer.rank)
-
-    def _linear(self, inputs, kernel):
-        layer = self.layer
-        if isinstance(layer, keras.layers.Dense):
-            return ops.matmul(inputs, kernel)
-        padding = layer.padding
-        if padding == "causal":
-            # Conv1D's causal padding: pad the start of the time axis.
-            left = layer.dilation_rate[0] * (layer.kernel_size[0] - 1)
-            time_axis = 1 if layer.data_format == "channels_last" else 2
-            pad_width = [[0, 0], [0, 0], [0, 0]]
-            pad_width[time_axis] = [left, 0]
-            inputs = ops.pad(inputs, pad_width)
-            padding = "valid"
-        return ops.conv(inputs, kernel, strides=list(layer.strides),
-                        padding=padding, dilation_rate=layer.dilation_rate,
-                        data_format=layer.data_format)
+        return _kernel_wrapper.per_channel(
+            self.layer, ops.cast(values, self.compute_dtype))
 
     def compute_output_shape(self, input_shape):
         return self.layer.compute_output_shape(input_shape)
@@ -206,14 +167,3 @@ class WeightNormalization(keras.layers.Wrapper):
         config = super().get_config()
         config["data_init"] = self.data_init
         return config
-
-
-def _check_wrappable(layer):
-    if not isinstance(layer, _SUPPORTED) or type(layer).call not in tuple(
-            cls.call for cls in _SUPPORTED):
-        raise ValueError(
-            "WeightNormalization wraps a keras.layers.Dense, Conv1D, Conv2D "
-            "or Conv3D (whose `call` is not overridden). Received: "
-            f"layer={layer!r}"
-        )
-    validation.check_plain_kernel("WeightNormalization", layer)

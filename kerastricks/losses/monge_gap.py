@@ -1,12 +1,10 @@
-import keras
-from keras import ops
-
 from kerastricks.api_export import kerastricks_export
+from kerastricks.losses._entropic_transport_loss import EntropicTransportLoss
 from kerastricks.ops import optimal_transport
 
 
 @kerastricks_export("kerastricks.losses.MongeGap")
-class MongeGap(keras.losses.Loss):
+class MongeGap(EntropicTransportLoss):
     """The Monge gap: how far a map is from an optimal-transport map.
 
     A regularizer for learning transport maps `T` with any architecture:
@@ -59,6 +57,8 @@ class MongeGap(keras.losses.Loss):
           "The Monge Gap: A Regularizer to Learn All Transport Maps".
     """
 
+    same_size = True
+
     def __init__(
         self,
         epsilon=None,
@@ -68,35 +68,10 @@ class MongeGap(keras.losses.Loss):
         name="monge_gap",
         dtype=None,
     ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        optimal_transport.check_options(epsilon, num_iterations, cost)
-        self.epsilon = epsilon
-        self.num_iterations = num_iterations
-        self.cost = cost
+        super().__init__(epsilon, num_iterations, cost, reduction, name,
+                         dtype)
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        # A batch statistic: sample_weight are the reference masses.
-        with keras.name_scope(self.name):
-            y_true, y_pred = optimal_transport.check_loss_points(
-                "MongeGap", y_true, y_pred, same_size=True)
-            value = optimal_transport.monge_gap(
-                y_true, y_pred, weights=sample_weight,
-                epsilon=self.epsilon, num_iterations=self.num_iterations,
-                cost=self.cost)
-            return ops.cast(value, self.dtype or keras.config.floatx())
-
-    def call(self, y_true, y_pred):
+    def _transport(self, y_true, y_pred, weights):
         return optimal_transport.monge_gap(
-            y_true, y_pred, epsilon=self.epsilon,
+            y_true, y_pred, weights=weights, epsilon=self.epsilon,
             num_iterations=self.num_iterations, cost=self.cost)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "epsilon": self.epsilon,
-                "num_iterations": self.num_iterations,
-                "cost": self.cost,
-            }
-        )
-        return config

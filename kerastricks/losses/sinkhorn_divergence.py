@@ -1,12 +1,10 @@
-import keras
-from keras import ops
-
 from kerastricks.api_export import kerastricks_export
+from kerastricks.losses._entropic_transport_loss import EntropicTransportLoss
 from kerastricks.ops import optimal_transport
 
 
 @kerastricks_export("kerastricks.losses.SinkhornDivergence")
-class SinkhornDivergence(keras.losses.Loss):
+class SinkhornDivergence(EntropicTransportLoss):
     """The debiased Sinkhorn divergence between two batches of points.
 
     A distance between the empirical distribution of `y_true` and that of
@@ -68,36 +66,11 @@ class SinkhornDivergence(keras.losses.Loss):
         name="sinkhorn_divergence",
         dtype=None,
     ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        optimal_transport.check_options(epsilon, num_iterations, cost)
-        self.epsilon = epsilon
-        self.num_iterations = num_iterations
-        self.cost = cost
+        super().__init__(epsilon, num_iterations, cost, reduction, name,
+                         dtype)
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        # A batch statistic: sample_weight are masses, not per-example
-        # factors, and no reduction applies.
-        with keras.name_scope(self.name):
-            y_true, y_pred = optimal_transport.check_loss_points(
-                "SinkhornDivergence", y_true, y_pred, same_size=False)
-            value = optimal_transport.sinkhorn_divergence(
-                y_pred, y_true, x_weights=sample_weight,
-                y_weights=sample_weight, epsilon=self.epsilon,
-                num_iterations=self.num_iterations, cost=self.cost)
-            return ops.cast(value, self.dtype or keras.config.floatx())
-
-    def call(self, y_true, y_pred):
+    def _transport(self, y_true, y_pred, weights):
         return optimal_transport.sinkhorn_divergence(
-            y_pred, y_true, epsilon=self.epsilon,
-            num_iterations=self.num_iterations, cost=self.cost)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "epsilon": self.epsilon,
-                "num_iterations": self.num_iterations,
-                "cost": self.cost,
-            }
-        )
-        return config
+            y_pred, y_true, x_weights=weights, y_weights=weights,
+            epsilon=self.epsilon, num_iterations=self.num_iterations,
+            cost=self.cost)

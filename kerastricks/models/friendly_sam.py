@@ -1,6 +1,7 @@
 from keras import ops
 
 from kerastricks.api_export import kerastricks_export
+from kerastricks.models import _step_state
 from kerastricks.models.sam import SAM
 from kerastricks.utils import validation
 
@@ -80,9 +81,7 @@ class FriendlySAM(SAM):
             trainable, non_trainable, metrics, optimizer_values, x, y,
             sample_weight,
         )
-        step_position, *slot_positions = self.state_positions(
-            [self.step_count, *self.slots]
-        )
+        step_position, slot_positions = _step_state.positions(self)
         started = ops.greater(non_trainable[step_position], 0)
         directions, averages = [], []
         for gradient, position in zip(gradients, slot_positions):
@@ -104,12 +103,9 @@ class FriendlySAM(SAM):
             trainable, self.perturbation(directions, trainable),
             non_trainable, metrics, optimizer_values, x, y, sample_weight,
         )
-        loss, y_pred, new_non_trainable, new_metrics = aux
-        new_non_trainable = list(new_non_trainable)
-        new_non_trainable[step_position] = non_trainable[step_position] + 1
-        for position, average in zip(slot_positions, averages):
-            new_non_trainable[position] = average
-        return gradients, (loss, y_pred, new_non_trainable, new_metrics)
+        return gradients, _step_state.advance(
+            aux, non_trainable, step_position,
+            dict(zip(slot_positions, averages)))
 
     def get_config(self):
         config = super().get_config()

@@ -1,6 +1,7 @@
 from keras import ops
 
 from kerastricks.api_export import kerastricks_export
+from kerastricks.models import _step_state
 from kerastricks.models.sam import SAM
 from kerastricks.ops.sharpness_aware import orthogonal_component
 from kerastricks.utils import validation
@@ -87,9 +88,7 @@ class LookSAM(SAM):
             trainable, non_trainable, metrics, optimizer_values, x, y,
             sample_weight,
         )
-        step_position, *slot_positions = self.state_positions(
-            [self.step_count, *self.slots]
-        )
+        step_position, slot_positions = _step_state.positions(self)
         step = non_trainable[step_position]
         # Variables without a gradient keep their slot and get no update.
         present = [i for i, g in enumerate(gradients) if g is not None]
@@ -116,13 +115,12 @@ class LookSAM(SAM):
             ops.equal(step % self.k, 0), sam_step, reuse_step
         )
         new_gradients = list(gradients)
-        loss, y_pred, new_non_trainable, new_metrics = aux
-        new_non_trainable = list(new_non_trainable)
-        new_non_trainable[step_position] = step + 1
         for j, i in enumerate(present):
             new_gradients[i] = updates[j]
-            new_non_trainable[slot_positions[i]] = orthogonal[j]
-        return new_gradients, (loss, y_pred, new_non_trainable, new_metrics)
+        new_slots = {slot_positions[i]: orthogonal[j]
+                     for j, i in enumerate(present)}
+        return new_gradients, _step_state.advance(
+            aux, non_trainable, step_position, new_slots)
 
     def get_config(self):
         config = super().get_config()

@@ -4,7 +4,7 @@ from keras import ops
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.rectification import one_minus_power
 from kerastricks.ops.rectification import rectified_direction
-from kerastricks.optimizers.radam import check_rectify_threshold
+from kerastricks.optimizers import _adam_family_arguments
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
@@ -93,27 +93,23 @@ class AdaBelief(keras.optimizers.Optimizer):
         name="adabelief",
         **kwargs,
     ):
-        validation.check_learning_rate("learning_rate", learning_rate)
-        if weight_decay is not None:
-            validation.check_non_negative("weight_decay", weight_decay)
+        _adam_family_arguments.check_base_arguments(learning_rate,
+                                                    weight_decay)
         super().__init__(
             learning_rate=learning_rate,
             name=name,
             weight_decay=weight_decay,
             **kwargs,
         )
-        self.beta_1 = validation.check_in_range(
-            "beta_1", beta_1, 0, 1, high_inclusive=False
-        )
-        self.beta_2 = validation.check_in_range(
-            "beta_2", beta_2, 0, 1, high_inclusive=False
-        )
+        self.beta_1 = _adam_family_arguments.check_beta("beta_1", beta_1)
+        self.beta_2 = _adam_family_arguments.check_beta("beta_2", beta_2)
         self.epsilon = validation.check_positive("epsilon", epsilon)
         self.decoupled_weight_decay = validation.check_bool(
             "decoupled_weight_decay", decoupled_weight_decay
         )
         self.rectify = validation.check_bool("rectify", rectify)
-        self.rectify_threshold = check_rectify_threshold(rectify_threshold)
+        self.rectify_threshold = _adam_family_arguments.check_rectify_threshold(
+            rectify_threshold)
         self.degenerated_to_sgd = validation.check_bool(
             "degenerated_to_sgd", degenerated_to_sgd
         )

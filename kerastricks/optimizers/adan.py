@@ -3,6 +3,7 @@ from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.rectification import one_minus_power
+from kerastricks.optimizers import _adam_family_arguments
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
@@ -81,9 +82,8 @@ class Adan(keras.optimizers.Optimizer):
         name="adan",
         **kwargs,
     ):
-        validation.check_learning_rate("learning_rate", learning_rate)
-        if weight_decay is not None:
-            validation.check_non_negative("weight_decay", weight_decay)
+        _adam_family_arguments.check_base_arguments(learning_rate,
+                                                    weight_decay)
         max_grad_norm = validation.check_non_negative(
             "max_grad_norm", max_grad_norm
         )
@@ -103,15 +103,9 @@ class Adan(keras.optimizers.Optimizer):
             **kwargs,
         )
         self.max_grad_norm = max_grad_norm
-        self.beta_1 = validation.check_in_range(
-            "beta_1", beta_1, 0, 1, high_inclusive=False
-        )
-        self.beta_2 = validation.check_in_range(
-            "beta_2", beta_2, 0, 1, high_inclusive=False
-        )
-        self.beta_3 = validation.check_in_range(
-            "beta_3", beta_3, 0, 1, high_inclusive=False
-        )
+        self.beta_1 = _adam_family_arguments.check_beta("beta_1", beta_1)
+        self.beta_2 = _adam_family_arguments.check_beta("beta_2", beta_2)
+        self.beta_3 = _adam_family_arguments.check_beta("beta_3", beta_3)
         self.epsilon = validation.check_positive("epsilon", epsilon)
         self.no_prox = validation.check_bool("no_prox", no_prox)
 

@@ -3,20 +3,9 @@ from keras import ops
 
 from kerastricks.api_export import kerastricks_export
 from kerastricks.ops.rectification import rectified_direction
+from kerastricks.optimizers import _adam_family_arguments
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
-
-
-def check_rectify_threshold(value):
-    """The rho_t threshold of the rectification: a number of at least 4."""
-    validation.check_number("rectify_threshold", value)
-    if value < 4:
-        raise ValueError(
-            "Argument `rectify_threshold` must be at least 4 (the "
-            "rectifier is undefined below rho_t = 4). Received: "
-            f"rectify_threshold={value!r}"
-        )
-    return value
 
 
 @kerastricks_export("kerastricks.optimizers.RAdam")
@@ -93,23 +82,19 @@ class RAdam(keras.optimizers.Optimizer):
         name="radam",
         **kwargs,
     ):
-        validation.check_learning_rate("learning_rate", learning_rate)
-        if weight_decay is not None:
-            validation.check_non_negative("weight_decay", weight_decay)
+        _adam_family_arguments.check_base_arguments(learning_rate,
+                                                    weight_decay)
         super().__init__(
             learning_rate=learning_rate,
             name=name,
             weight_decay=weight_decay,
             **kwargs,
         )
-        self.beta_1 = validation.check_in_range(
-            "beta_1", beta_1, 0, 1, high_inclusive=False
-        )
-        self.beta_2 = validation.check_in_range(
-            "beta_2", beta_2, 0, 1, high_inclusive=False
-        )
+        self.beta_1 = _adam_family_arguments.check_beta("beta_1", beta_1)
+        self.beta_2 = _adam_family_arguments.check_beta("beta_2", beta_2)
         self.epsilon = validation.check_positive("epsilon", epsilon)
-        self.rectify_threshold = check_rectify_threshold(rectify_threshold)
+        self.rectify_threshold = _adam_family_arguments.check_rectify_threshold(
+            rectify_threshold)
         self.degenerated_to_sgd = validation.check_bool(
             "degenerated_to_sgd", degenerated_to_sgd
         )

@@ -5,6 +5,7 @@ Keras APIs so that recipes and downstream users can use it too.
 """
 
 import contextlib
+import inspect
 import json
 import os
 import shutil
@@ -71,6 +72,14 @@ def split_call_inputs(inputs):
     if isinstance(inputs, dict):
         return (), dict(inputs)
     return (inputs,), {}
+
+
+def _first_call_input(layer, args, kwargs):
+    """The input Keras hands to `compute_mask`: the value of the first
+    parameter of the layer's `call`, passed by position or by keyword."""
+    signature = inspect.signature(layer.call)
+    first_name = next(iter(signature.parameters))
+    return signature.bind_partial(*args, **kwargs).arguments[first_name]
 
 
 def _model_inputs(tensors):
@@ -343,8 +352,11 @@ class TestCase(parameterized.TestCase):
         if supports_masking is not None:
             self.assertEqual(layer.supports_masking, supports_masking)
             if supports_masking:
-                mask = keras.ops.ones(tuple(args[0].shape[:-1]), "bool")
-                layer.compute_mask(args[0], mask)
+                first_input = _first_call_input(layer, args, kwargs)
+                mask = keras.tree.map_structure(
+                    lambda t: keras.ops.ones(tuple(t.shape[:-1]), "bool"),
+                    first_input)
+                layer.compute_mask(first_input, mask)
 
         seed = resolve_kwargs(init_kwargs).get("seed")
         if isinstance(seed, int) and seed_generators:

@@ -75,12 +75,8 @@ class BinaryNetRecipe(ImageRecipe):
         model = self._network(values)
         # Adam rather than the papers' SGD with a cosine schedule over
         # hundreds of epochs: the recipe's runs are short.
-        model.compile(
-            optimizer=keras.optimizers.Adam(values["learning_rate"]),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics=["accuracy"],
-        )
-        return model
+        return self.compile_classifier(
+            model, keras.optimizers.Adam(values["learning_rate"]))
 
     def make_callbacks(self, values, train_data, validation_data):
         if values["estimator"] != "reste":
@@ -128,14 +124,3 @@ class BinaryNetRecipe(ImageRecipe):
         x = keras.layers.GlobalAveragePooling2D()(x)
         outputs = keras.layers.Dense(self.num_classes)(x)
         return keras.Model(inputs, outputs, name="binary_net")
-
-    def summarize(self, history):
-        """Final and best validation accuracy."""
-        logs = history.history if hasattr(history, "history") else history
-        accuracy = list(logs.get("val_accuracy", []))
-        return {
-            "final_val_accuracy": float(accuracy[-1]) if accuracy else None,
-            "best_val_accuracy": float(max(accuracy)) if accuracy else None,
-            "final_loss": float(logs["loss"][-1]) if logs.get("loss")
-            else None,
-        }

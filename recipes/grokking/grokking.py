@@ -12,6 +12,7 @@ import keras
 import numpy as np
 
 import kerastricks
+from kerastricks.recipes._array_stream import EndlessArrayStream
 from kerastricks.recipes.layers import PairOneHot
 from kerastricks.recipes.layers import PositionEmbedding
 from kerastricks.recipes.recipe import Recipe
@@ -349,26 +350,13 @@ class GrokkingRecipe(Recipe):
         }
 
 
-class FullBatchSteps(keras.utils.PyDataset):
+class FullBatchSteps(EndlessArrayStream):
     """An endless stream of one batch: the whole training set, every step.
 
     Keras fetches it once per step (`__getitem__` returns the same arrays,
     no copy), so full-batch training pays no indexing or shuffling work;
     fit it with `steps_per_epoch`.
     """
-
-    def __init__(self, x, y):
-        super().__init__()
-        self.x = x
-        self.y = y
-
-    @property
-    def num_batches(self):
-        return None
-
-    def arrays(self):
-        """The whole training set, `(x, y)`."""
-        return self.x, self.y
 
     def __getitem__(self, index):
         return self.x, self.y

@@ -103,12 +103,7 @@ class ImageClassifierRecipe(ImageRecipe):
                 start_epoch=values["mesa_start_epoch"],
                 ema_momentum=values["mesa_ema_momentum"],
             )
-        model.compile(
-            optimizer=self._optimizer(values),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics=["accuracy"],
-        )
-        return model
+        return self.compile_classifier(model, self._optimizer(values))
 
     def _optimizer(self, values):
         name = values["optimizer"]
@@ -145,15 +140,4 @@ class ImageClassifierRecipe(ImageRecipe):
             x = keras.layers.GlobalAveragePooling2D()(x)
         outputs = keras.layers.Dense(self.num_classes)(x)
         return keras.Model(inputs, outputs, name="image_classifier")
-
-    def summarize(self, history):
-        """Final and best validation accuracy."""
-        logs = history.history if hasattr(history, "history") else history
-        accuracy = list(logs.get("val_accuracy", []))
-        return {
-            "final_val_accuracy": float(accuracy[-1]) if accuracy else None,
-            "best_val_accuracy": float(max(accuracy)) if accuracy else None,
-            "final_loss": float(logs["loss"][-1]) if logs.get("loss")
-            else None,
-        }
 

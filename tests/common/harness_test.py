@@ -51,6 +51,54 @@ class SeedIgnoringDropout(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="kerastricks")
+class KeywordMaskedScale(keras.layers.Layer):
+    """Scales `query` by the mean of `value`, both passed by keyword, and
+    keeps `query`'s mask: its first call input is `query`, whatever the
+    order of the input dict."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, query, value):
+        return query * ops.mean(value)
+
+    def compute_mask(self, query, mask=None):
+        if mask is not None and tuple(mask.shape) != tuple(query.shape[:-1]):
+            raise ValueError(
+                f"The mask of `query` {tuple(query.shape)} must have shape "
+                f"{tuple(query.shape[:-1])}. Received: {tuple(mask.shape)}")
+        return mask
+
+    def compute_output_shape(self, query_shape, value_shape):
+        return query_shape
+
+
+@keras.saving.register_keras_serializable(package="kerastricks")
+class PairMaskedSum(keras.layers.Layer):
+    """Adds a pair of tensors passed as one positional list; the mask is
+    the first tensor's."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs[0] + inputs[1]
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None:
+            return None
+        if not isinstance(mask, (list, tuple)) or len(mask) != 2:
+            raise ValueError(
+                f"A pair of inputs takes a pair of masks. Received: {mask!r}")
+        return mask[0]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+
+@keras.saving.register_keras_serializable(package="kerastricks")
 class HalfGradientStableMax(keras.losses.Loss):
     """The right values, but half the gradient."""
 
@@ -120,3 +168,23 @@ class HarnessTest(testing.TestCase):
         with self.assertRaisesRegex(AssertionError, "float32"):
             self.run_optimizer_mixed_precision_test(
                 lambda: BFloat16Slots(learning_rate=0.1), epochs=1)
+
+    def test_masking_check_reads_the_first_call_input_by_keyword(self):
+        rng = np.random.default_rng(0)
+        inputs = {"value": rng.normal(size=(4, 5)).astype("float32"),
+                  "query": rng.normal(size=(4, 3, 2)).astype("float32")}
+        self.run_layer_test(KeywordMaskedScale, {}, inputs,
+                            expected_output_shape=(4, 3, 2),
+                            supports_masking=True, run_training_check=False,
+                            run_mixed_precision_check=False,
+                            run_saving_check=False)
+
+    def test_masking_check_masks_each_tensor_of_a_nested_input(self):
+        rng = np.random.default_rng(0)
+        pair = [rng.normal(size=(4, 3, 2)).astype("float32")
+                for _ in range(2)]
+        self.run_layer_test(PairMaskedSum, {}, pair,
+                            expected_output_shape=(4, 3, 2),
+                            supports_masking=True, run_training_check=False,
+                            run_mixed_precision_check=False,
+                            run_saving_check=False)
