@@ -79,12 +79,8 @@ class RobustClassifierRecipe(ImageRecipe):
             model = kerastricks.models.AdversarialTraining(
                 model, attack=defense, epsilon=epsilon,
                 input_range=INPUT_RANGE, seed=0, **options)
-        model.compile(
-            optimizer=keras.optimizers.Adam(values["learning_rate"]),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics=["accuracy"],
-        )
-        return model
+        return self.compile_classifier(
+            model, keras.optimizers.Adam(values["learning_rate"]))
 
     def fit(self, hp, model, *args, **kwargs):
         # Distillation trains its teacher first, on the same arrays for the
@@ -117,12 +113,3 @@ class RobustClassifierRecipe(ImageRecipe):
         x = keras.layers.GlobalAveragePooling2D()(x)
         outputs = keras.layers.Dense(self.num_classes)(x)
         return keras.Model(inputs, outputs, name=name)
-
-    def summarize(self, history):
-        """Final and best validation accuracy (clean inputs)."""
-        logs = history.history if hasattr(history, "history") else history
-        accuracy = list(logs.get("val_accuracy", []))
-        return {
-            "final_val_accuracy": float(accuracy[-1]) if accuracy else None,
-            "best_val_accuracy": float(max(accuracy)) if accuracy else None,
-        }
