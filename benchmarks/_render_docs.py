@@ -549,7 +549,8 @@ FIDELITY_BENCHMARKS = ("fidelity", "sam_variants", "invariance",
                        "optimizer_claims", "training_claims",
                        "binary_estimators",
                        "loss_claims", "component_claims",
-                       "diagnostic_claims")
+                       "diagnostic_claims",
+                       "representation_claims")
 
 
 def _orthograd_evidence(record, records):
@@ -1764,6 +1765,94 @@ def _three_regime_evidence(record, records):
              compare_verdict(ours, fixed), FIDELITY_LINK)]
 
 
+# -- evidence from `benchmarks.representation_claims` -------------------------
+
+def _representation_experiment(record, name):
+    """One experiment's results in the `representation_claims` record, or
+    None when that experiment has not run."""
+    return record["results"].get(name)
+
+
+def _abet_evidence(record, records):
+    experiment = _representation_experiment(record, "abet")
+    if not experiment:
+        return []
+    fpr = experiment["fpr_at_95_tpr"]
+    accuracy = experiment["in_distribution_accuracy"]
+    epochs = experiment["settings"]["abet_epochs"]
+    ours = fpr["AbeT"]
+    measured = (
+        f"digits 0-4 in distribution, 5-9 out, MLP {epochs} epochs: FPR@95 "
+        f"of the AbeT score {_mean_spread(ours)} (ID test acc "
+        f"{_mean_spread(accuracy['learned temperature head'])})",
+        "AbeT: same runs")
+    baselines = ("energy (plain head)", "max softmax (plain head)")
+    return [(text, f"{baseline}: {_mean_spread(fpr[baseline])}"
+             + (f" (ID test acc {_mean_spread(accuracy['plain head'])})"
+                if index == 0 else ""), _seed_count(ours),
+             compare_verdict(ours, fpr[baseline], higher_is_better=False),
+             FIDELITY_LINK)
+            for index, (text, baseline) in enumerate(zip(measured,
+                                                         baselines))]
+
+
+def _flora_evidence(record, records):
+    experiment = _representation_experiment(record, "flora")
+    if not experiment:
+        return []
+    accuracy = experiment["test_accuracy"]
+    counts = experiment["trained_weights"]
+    settings = experiment["settings"]
+    ours = accuracy["FLoRA"]
+    lora = "LoRA (Keras enable_lora)"
+    return [(f"small CNN pretrained on digits 0-4, fine-tuned on "
+             f"{settings['transfer_train']} labelled digits 5-9 for "
+             f"{settings['transfer_epochs']} epochs, FLoRA on its convs and "
+             f"hidden Dense ({counts['FLoRA']:,} trained weights with the "
+             f"new head): test acc {_mean_spread(ours)}",
+             f"Keras LoRA on the same layers ({counts[lora]:,}): "
+             f"{_mean_spread(accuracy[lora])}; new head only "
+             f"({counts['head only']:,}): "
+             f"{_mean_spread(accuracy['head only'])}", _seed_count(ours),
+             compare_verdict(ours, accuracy[lora]), FIDELITY_LINK)]
+
+
+def _moment_probing_evidence(record, records):
+    experiment = _representation_experiment(record, "moment_probing_head")
+    if not experiment:
+        return []
+    accuracy = experiment["test_accuracy"]
+    counts = experiment["trained_weights"]
+    epochs = experiment["settings"]["probe_epochs"]
+    ours = accuracy["Moment Probing"]
+    linear = "linear probe (mean token)"
+    return [(f"frozen CNN pretrained on digits 0-4, its 8x8 feature map "
+             f"probed on digits 5-9, {epochs} epochs: test acc "
+             f"{_mean_spread(ours)} ({counts['Moment Probing']:,} trained "
+             f"weights)", f"linear probe on the mean token "
+             f"({counts[linear]:,}): {_mean_spread(accuracy[linear])}",
+             _seed_count(ours), compare_verdict(ours, accuracy[linear]),
+             FIDELITY_LINK)]
+
+
+def _multi_layer_pooling_evidence(record, records):
+    experiment = _representation_experiment(
+        record, "multi_layer_trainable_pooling")
+    if not experiment:
+        return []
+    recall = experiment["recall_at_1"]
+    settings = experiment["settings"]
+    ours, last = recall["all layers"], recall["last layer only"]
+    return [(f"frozen {settings['lm_blocks']}-block causal LM, retrieval of "
+             f"noisy views among {experiment['test_sequences']} test "
+             f"sequences, pooling over all layers' end-token states: "
+             f"recall@1 {_mean_spread(ours)}",
+             f"the same head over the last layer only: "
+             f"{_mean_spread(last)} (untrained last-layer state: "
+             f"{_mean_spread(recall['last token, last layer, untrained'])})",
+             _seed_count(ours), compare_verdict(ours, last), FIDELITY_LINK)]
+
+
 FIDELITY_EVIDENCE = {
     "orthograd": (("fidelity", _orthograd_evidence),),
     "stablemax": (("grokking_long", _stablemax_long_evidence),
@@ -1876,17 +1965,16 @@ FIDELITY_EVIDENCE = {
                                   _opposing_signals_evidence),),
     "three_regime_pruning": (("diagnostic_claims",
                               _three_regime_evidence),),
+    "abet": (("representation_claims", _abet_evidence),),
+    "flora": (("representation_claims", _flora_evidence),),
+    "moment_probing_head": (("representation_claims",
+                             _moment_probing_evidence),),
+    "multi_layer_trainable_pooling": (("representation_claims",
+                                       _multi_layer_pooling_evidence),),
 }
 
 # What would check the claims of the cards with no evidence yet.
 FIDELITY_PENDING = {
-    "abet": "an OOD benchmark: FPR@95 of the AbeT score against the "
-            "energy score on held-out classes of an offline image set",
-    "flora": "a fine-tuning benchmark against LoRA at equal trained "
-             "parameters",
-    "moment_probing_head": "a frozen-backbone probe against a linear probe",
-    "multi_layer_trainable_pooling": "a retrieval benchmark against "
-                                     "last-layer pooling",
     "parallel_shallow_block": "the shallow block against the residual stack "
                               "at equal parameters on an image set",
     "ponet_token_mixer": "a long-sequence benchmark against attention",
