@@ -238,7 +238,7 @@ class _StepTimer(keras.callbacks.Callback):
 
 
 def _seconds_per_step(model, length, args, seed):
-    """Median seconds per `train_on_batch` step on random tokens of
+    """Median seconds per `train_on_batch` step on generated sequences of
     `length`, after one compiling step."""
     x, y = _majority_sequences(args.timing_batch, length,
                                 args.sequence_vocabulary, seed)
