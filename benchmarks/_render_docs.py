@@ -550,7 +550,8 @@ FIDELITY_BENCHMARKS = ("fidelity", "sam_variants", "invariance",
                        "binary_estimators",
                        "loss_claims", "component_claims",
                        "diagnostic_claims",
-                       "representation_claims")
+                       "representation_claims",
+                       "architecture_claims")
 
 
 def _orthograd_evidence(record, records):
@@ -1853,6 +1854,133 @@ def _multi_layer_pooling_evidence(record, records):
              _seed_count(ours), compare_verdict(ours, last), FIDELITY_LINK)]
 
 
+# -- evidence from `benchmarks.architecture_claims` ---------------------------
+
+def _architecture_experiment(record, name):
+    """One experiment's results in the `architecture_claims` record, or
+    None when that experiment has not run."""
+    return record["results"].get(name)
+
+
+def _parallel_shallow_evidence(record, records):
+    experiment = _architecture_experiment(record, "parallel_shallow_block")
+    if not experiment:
+        return []
+    epochs = experiment["settings"]["epochs"]
+    shallow, deep = "parallel (shallow)", "residual stack (deep)"
+    evidence = []
+    for head in experiment["heads"]:
+        for depth in map(str, experiment["depths"]):
+            accuracy = experiment["test_accuracy"][head][depth]
+            loss = experiment["train_loss"][head][depth]
+            parameters = experiment["parameters"][head][depth]
+            evidence.append((
+                f"ParallelShallowBlock of {depth} branches in a small CNN "
+                f"on textured shapes, {head} head "
+                f"({parameters[shallow]:,} parameters), {epochs} epochs: "
+                f"test acc {_mean_spread(accuracy[shallow])} (train loss "
+                f"{_mean_spread(loss[shallow])})",
+                f"{depth} residual conv layers ({parameters[deep]:,} "
+                f"parameters): {_mean_spread(accuracy[deep])} (train loss "
+                f"{_mean_spread(loss[deep])})",
+                _seed_count(accuracy[shallow]),
+                _match_verdict(accuracy[shallow], accuracy[deep]),
+                FIDELITY_LINK))
+    return evidence
+
+
+def _ponet_evidence(record, records):
+    experiment = _architecture_experiment(record, "ponet_token_mixer")
+    if not experiment:
+        return []
+    settings = experiment["settings"]
+    accuracy = experiment["test_accuracy"]
+    ours, attention = accuracy["PoNet"], accuracy["self-attention"]
+    evidence = [(
+        f"PoNet block, is token 1 more frequent than token 2 among "
+        f"{settings['sequence_length']} tokens, {settings['sequence_epochs']}"
+        f" epochs: test acc {_mean_spread(ours)} (chance "
+        f"{experiment['chance']:.2f})",
+        f"self-attention block of the same width: "
+        f"{_mean_spread(attention)}", _seed_count(ours),
+        compare_verdict(ours, attention), FIDELITY_LINK)]
+    for key, length in (("seconds_per_step", settings["sequence_length"]),
+                        ("long_seconds_per_step", settings["timing_length"])):
+        seconds = experiment[key]
+        ratios = [ponet / other for ponet, other in
+                  zip(seconds["PoNet"], seconds["self-attention"])]
+        evidence.append((
+            f"PoNet: {1000 * _mean(seconds['PoNet']):.0f} ms per training "
+            f"step at {length:,} tokens (CPU; time ratio to attention "
+            f"{_mean_spread(ratios, 2)})",
+            f"self-attention: {1000 * _mean(seconds['self-attention']):.0f}"
+            f" ms", _seed_count(ratios),
+            compare_verdict(seconds["PoNet"], seconds["self-attention"],
+                            higher_is_better=False), FIDELITY_LINK))
+    return evidence
+
+
+def _scale_long_evidence(record, records):
+    experiment = _architecture_experiment(record, "scale_long")
+    if not experiment:
+        return []
+    settings = experiment["settings"]
+    plain, scaled = "plain UNet", "ScaleLong (CS)"
+    unet = (f"{len(settings['diffusion_filters'])}-level UNet, additive "
+            f"skips, denoising {settings['diffusion_image_size']}px "
+            f"textured shapes")
+    evidence = []
+    for rate in experiment["learning_rates"]:
+        run = experiment["runs"][str(rate)]
+        finals = {name: [curve[-1] for curve in run["held_out_loss"][name]]
+                  for name in (plain, scaled)}
+        speedup, oscillation = run["speedup"], run["oscillation"]
+        evidence += [
+            (f"CS (kappa {_number(settings['kappa'])}), {unet}, Adam "
+             f"{_lr_label(rate)}: held-out loss after "
+             f"{settings['diffusion_steps']} steps "
+             f"{_mean_spread(finals[scaled], 4)}",
+             f"plain UNet: {_mean_spread(finals[plain], 4)}",
+             _seed_count(finals[scaled]),
+             compare_verdict(finals[scaled], finals[plain],
+                             higher_is_better=False), FIDELITY_LINK),
+            (f"CS, Adam {_lr_label(rate)}: speed-up to the worse final "
+             f"held-out loss (plain UNet's steps / CS's steps) "
+             f"{_mean_spread(speedup, 2)}",
+             "plain UNet: 1 (by definition)", _seed_count(speedup),
+             compare_verdict(speedup, [1.0] * len(speedup)), FIDELITY_LINK),
+            (f"CS, Adam {_lr_label(rate)}: oscillation of the held-out "
+             f"loss (summed rises of its log over "
+             f"{len(run['evaluation_steps'])} evaluations) "
+             f"{_mean_spread(oscillation[scaled])}",
+             f"plain UNet: {_mean_spread(oscillation[plain])}",
+             _seed_count(oscillation[scaled]),
+             compare_verdict(oscillation[scaled], oscillation[plain],
+                             higher_is_better=False), FIDELITY_LINK)]
+    return evidence
+
+
+def _soft_equivariance_evidence(record, records):
+    experiment = _architecture_experiment(record, "soft_equivariance")
+    if not experiment:
+        return []
+    settings = experiment["settings"]
+    errors = experiment["relative_test_mse"]
+    ours = errors["SoftEquivariance (flips, rotations)"]
+    measured = (
+        f"SoftEquivariance MLP (flips and rotations, weight "
+        f"{_number(settings['symmetry_weight'])} each), 8x8 regression "
+        f"exactly flip- and approximately rotation-invariant, "
+        f"{settings['symmetry_train']:,} examples: test MSE / variance "
+        f"{_mean_spread(ours)}", "SoftEquivariance: same runs")
+    return [(text, f"{baseline}: {_mean_spread(errors[baseline])}",
+             _seed_count(ours),
+             compare_verdict(ours, errors[baseline], higher_is_better=False),
+             FIDELITY_LINK)
+            for text, baseline in zip(measured, (
+                "plain MLP", "dihedral-averaged MLP (exactly invariant)"))]
+
+
 FIDELITY_EVIDENCE = {
     "orthograd": (("fidelity", _orthograd_evidence),),
     "stablemax": (("grokking_long", _stablemax_long_evidence),
@@ -1971,17 +2099,16 @@ FIDELITY_EVIDENCE = {
                              _moment_probing_evidence),),
     "multi_layer_trainable_pooling": (("representation_claims",
                                        _multi_layer_pooling_evidence),),
+    "parallel_shallow_block": (("architecture_claims",
+                                _parallel_shallow_evidence),),
+    "ponet_token_mixer": (("architecture_claims", _ponet_evidence),),
+    "scale_long": (("architecture_claims", _scale_long_evidence),),
+    "soft_equivariance": (("architecture_claims",
+                           _soft_equivariance_evidence),),
 }
 
 # What would check the claims of the cards with no evidence yet.
-FIDELITY_PENDING = {
-    "parallel_shallow_block": "the shallow block against the residual stack "
-                              "at equal parameters on an image set",
-    "ponet_token_mixer": "a long-sequence benchmark against attention",
-    "scale_long": "a small diffusion run with and without scaled skips",
-    "soft_equivariance": "an approximately symmetric task against the "
-                         "unregularized and the exactly invariant model",
-}
+FIDELITY_PENDING = {}
 
 
 def method_cards():

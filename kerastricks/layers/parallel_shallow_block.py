@@ -6,6 +6,22 @@ from kerastricks.ops.parallel_shallow import parallel_shallow_block
 from kerastricks.utils import validation
 
 
+def _branch_initializers(initializer, num_branches):
+    """One initializer per branch. A Keras initializer seeded with an int
+    (or unseeded: it draws its int seed when created) returns the same
+    values on every call, and identical branches would get identical
+    gradients and stay one branch repeated; so each branch gets a copy
+    seeded with the seed plus its index. Other initializers (seeded with a
+    `SeedGenerator`, constants, plain functions) are called once per
+    branch as they are."""
+    seed = getattr(initializer, "seed", None)
+    if not isinstance(seed, int) or not hasattr(initializer, "get_config"):
+        return [initializer] * num_branches
+    config = initializer.get_config()
+    return [type(initializer).from_config({**config, "seed": seed + branch})
+            for branch in range(num_branches)]
+
+
 @kerastricks_export("kerastricks.layers.ParallelShallowBlock")
 class ParallelShallowBlock(keras.layers.Layer):
     """The wide, parallel replacement of a stack of residual conv layers.
@@ -78,11 +94,13 @@ class ParallelShallowBlock(keras.layers.Layer):
         # output axis; the initializer sees each branch's own fan-out.
         branch_shape = (self.kernel_size, self.kernel_size, channels,
                         channels)
+        branch_initializers = _branch_initializers(self.kernel_initializer,
+                                                   self.num_branches)
 
         def initializer(shape, dtype=None):
             return ops.concatenate(
-                [self.kernel_initializer(branch_shape, dtype=dtype)
-                 for _ in range(self.num_branches)], axis=-1)
+                [branch_initializer(branch_shape, dtype=dtype)
+                 for branch_initializer in branch_initializers], axis=-1)
 
         self.kernel = self.add_weight(
             name="kernel", initializer=initializer,

@@ -82,3 +82,35 @@ class ParallelShallowBlockTest(testing.TestCase):
             gaps.append(np.abs(stack - parallel).max())
         self.assertGreater(gaps[0] / gaps[1], 50.0)
         self.assertLess(gaps[0] / gaps[1], 200.0)
+
+    def test_branches_start_from_different_kernels(self):
+        # Keras initializers seeded with an int, or unseeded, return the
+        # same values on every call; identical branches would get identical
+        # gradients and stay one branch repeated.
+        for initializer in ("glorot_uniform",
+                            keras.initializers.HeNormal(seed=3)):
+            block = kerastricks.layers.ParallelShallowBlock(
+                num_branches=3, kernel_initializer=initializer)
+            block.build((None, 6, 6, 2))
+            kernel = keras.ops.convert_to_numpy(block.kernel)
+            branches = [kernel[..., 2 * k:2 * (k + 1)] for k in range(3)]
+            for first in range(3):
+                for second in range(first + 1, 3):
+                    self.assertFalse(np.allclose(branches[first],
+                                                 branches[second]))
+
+    def test_seeded_initializer_is_reproducible_at_branch_scale(self):
+        def kernel():
+            block = kerastricks.layers.ParallelShallowBlock(
+                num_branches=4, kernel_initializer=(
+                    keras.initializers.GlorotUniform(seed=7)))
+            block.build((None, 6, 6, 8))
+            return keras.ops.convert_to_numpy(block.kernel)
+
+        first = kernel()
+        self.assertAllClose(first, kernel())
+        # Each branch is a Conv2D(8, 3) kernel: Glorot's limit uses that
+        # branch's fans, 3 * 3 * 8 in and out.
+        limit = np.sqrt(6.0 / (2 * 3 * 3 * 8))
+        self.assertLessEqual(np.max(np.abs(first)), limit)
+        self.assertGreater(np.max(np.abs(first)), 0.9 * limit)
