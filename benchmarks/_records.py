@@ -181,3 +181,32 @@ def study_parser(description, seeds, epochs, batch_size=64,
     parser.add_argument("--test-size", type=int, default=test_size)
     add_arguments(parser)
     return parser
+
+
+def experiments_parser(description, experiments, seeds=3):
+    """A parser for a benchmark made of named `experiments` (a dict from
+    name to a function of the parsed arguments): `--only` and `--seeds`;
+    the benchmark adds its own options, then `add_arguments`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--only", nargs="+", choices=sorted(experiments),
+                        default=list(experiments),
+                        help="run these experiments (default: all); the "
+                             "others keep their results of the previous "
+                             "record")
+    parser.add_argument("--seeds", type=int, default=seeds)
+    return parser
+
+
+def run_experiments(benchmark, experiments, args, argv=None):
+    """Runs the experiments `args.only` names and writes the record: the
+    others keep their results of the previous record, and every
+    experiment's entry holds the settings it ran with."""
+    record = start(benchmark, args, argv)
+    previous = read(benchmark, record["backend"], args.results_folder)
+    results = previous["results"] if previous else {}
+    settings = {key: value for key, value in record["settings"].items()
+                if key != "only"}
+    for name in args.only:
+        results[name] = dict(experiments[name](args), settings=settings)
+    finish(record, results)
+    return results

@@ -47,8 +47,6 @@ and the others keep their results; every experiment's entry holds the
 settings it ran with.
 """
 
-import argparse
-import json
 
 import keras
 import numpy as np
@@ -513,13 +511,8 @@ EXPERIMENTS = {
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", nargs="+", choices=sorted(EXPERIMENTS),
-                        default=list(EXPERIMENTS),
-                        help="run these experiments (default: all); the "
-                             "others keep their results of the previous "
-                             "record")
-    parser.add_argument("--seeds", type=int, default=3)
+    parser = _records.experiments_parser(__doc__.split("\n")[0],
+                                         EXPERIMENTS)
     parser.add_argument("--saliency-train", type=int, default=2000)
     parser.add_argument("--saliency-test", type=int, default=300)
     parser.add_argument("--saliency-epochs", type=int, default=8)
@@ -554,26 +547,9 @@ def build_parser():
     return parser
 
 
-def _previous_results(args):
-    path = _records.record_path("diagnostic_claims", keras.config.backend(),
-                                args.results_folder)
-    if not path.exists():
-        return {}
-    return json.loads(path.read_text()).get("results", {})
-
-
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    results = _previous_results(args)
-    record = _records.start("diagnostic_claims", args, argv)
-    # Each experiment keeps the settings it ran with: a record merges the
-    # latest run of every experiment.
-    settings = {key: value for key, value in record["settings"].items()
-                if key != "only"}
-    for name in args.only:
-        results[name] = dict(EXPERIMENTS[name](args), settings=settings)
-    _records.finish(record, results)
-    return results
+    return _records.run_experiments("diagnostic_claims", EXPERIMENTS,
+                                    build_parser().parse_args(argv), argv)
 
 
 if __name__ == "__main__":
