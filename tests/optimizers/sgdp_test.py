@@ -72,20 +72,6 @@ class SGDPTest(testing.TestCase):
             shapes=((3,), (4, 3), (2, 2, 3)),
         )
 
-    def test_large_kernel_against_reference(self):
-        # Enough rows that the per-channel sums run in blocks of rows where
-        # a backend splits them.
-        kwargs = {"learning_rate": 0.1, "momentum": 0.9,
-                  "weight_decay": 0.1}
-        run_steps_against_reference(
-            self,
-            kerastricks.optimizers.SGDP(**kwargs),
-            reference.sgdp(**kwargs),
-            whole_tensor_orthogonal_gradients(),
-            shapes=((2100, 128),),
-            steps=2,
-        )
-
     def test_momentum_buffer_is_not_projected(self):
         # Paper, Algorithm 1: the buffer keeps the raw gradient; only the step
         # is projected. (The authors' code also projects the buffer.)

@@ -23,25 +23,9 @@ def _as_tensor(value, like):
     return torch.as_tensor(value, dtype=like.dtype, device=like.device)
 
 
-# vecdot on CPU writes the product to a temporary before summing it; a
-# temporary of a few MB is a fresh mapping each time, page faults included.
-# Blocks of rows keep it small enough to be reused from the allocator.
-_BLOCK_ELEMENTS = 1 << 18
-
-
 def _channel_sums(tensor_a, tensor_b):
     """Per-output-channel dot products of two (rows, channels) tensors."""
-    rows, channels = tensor_a.shape
-    block_rows = max(1, _BLOCK_ELEMENTS // channels)
-    if rows <= block_rows:
-        return torch.linalg.vecdot(tensor_a, tensor_b, dim=0)
-    sums = torch.linalg.vecdot(tensor_a[:block_rows], tensor_b[:block_rows],
-                               dim=0)
-    for start in range(block_rows, rows, block_rows):
-        stop = start + block_rows
-        sums += torch.linalg.vecdot(tensor_a[start:stop],
-                                    tensor_b[start:stop], dim=0)
-    return sums
+    return torch.linalg.vecdot(tensor_a, tensor_b, dim=0)
 
 
 class _ScaleInvarianceTest:
