@@ -285,7 +285,7 @@ def main(argv=None):
             runs["peer " + compared.name] = prepare_peer(
                 compared, model, compared_grads, args.warmup)
     times = time_rounds(runs, args.rounds, args.steps)
-    print(f"{'optimizer':<16}{'ms/step':>9}  {'baseline':<8}{'ms/step':>9}"
+    print(f"{'optimizer':<20}{'ms/step':>9}  {'baseline':<8}{'ms/step':>9}"
           f"{'ratio':>8}  peer (pytorch-optimizer)")
     rows = []
     for compared in COMPARED:
@@ -313,7 +313,7 @@ def main(argv=None):
             peer_text = (f"{row['peer_ms_per_step']:.2f} ms, "
                          f"{row['peer_median_ratio_to_baseline']:.2f}x "
                          f"{base}; ours {row['median_ratio_to_peer']:.2f}x")
-        print(f"{name:<16}{row['ms_per_step']:>9.2f}  {base:<8}"
+        print(f"{name:<20}{row['ms_per_step']:>9.2f}  {base:<8}"
               f"{row['baseline_ms_per_step']:>9.2f}"
               f"{row['median_ratio_to_baseline']:>8.2f}  {peer_text}")
         rows.append(row)
