@@ -4,9 +4,12 @@ on torch, against pytorch-optimizer's implementation of the same method.
 Times `optimizer.apply` on the trainable variables of a ~10M-parameter model
 (a conv stem followed by BatchNorm and a wide MLP), jit-compiled where the
 backend allows, with random gradients fixed in advance, so only the optimizer
-is measured. Rounds interleave every optimizer in a random order, so a load
-change on a shared machine hits them all; a ratio is the median over rounds
-of an optimizer's time over its baseline's time in the same round:
+is measured. The "projecting" rows of AdamP and SGDP take those gradients
+made tangent to each output channel of the kernels, as behind a
+normalization layer, so that their projection runs. Rounds interleave every
+optimizer in a random order, so a load change on a shared machine hits them
+all; a ratio is the median over rounds of an optimizer's time over its
+baseline's time in the same round:
 
     KERAS_BACKEND=jax python -m benchmarks.optimizer_step
 
@@ -56,8 +59,10 @@ BASELINES = {
 
 # One entry per compared optimizer. `peer` is the name of the same method's
 # class in pytorch-optimizer and its keyword arguments (the same
-# hyperparameters as `make`), or None where it has none.
-Compared = collections.namedtuple("Compared", "name make baseline peer")
+# hyperparameters as `make`), or None where it has none. `gradients` is
+# "random" or "tangent" (see `tangent_gradients`).
+Compared = collections.namedtuple(
+    "Compared", "name make baseline peer gradients", defaults=("random",))
 
 COMPARED = [
     Compared("AdamP", lambda: kerastricks.optimizers.AdamP(1e-3), "Adam",
@@ -65,6 +70,16 @@ COMPARED = [
     Compared("SGDP",
              lambda: kerastricks.optimizers.SGDP(0.1, momentum=0.9), "SGD",
              ("SGDP", {"lr": 0.1, "momentum": 0.9})),
+    # Random gradients pass AdamP's scale-invariance test on none of the
+    # large kernels, so the rows above time the test; these time the
+    # projection too. (The peer views channels on the first axis, where
+    # these gradients pass its whole-tensor test, so it projects as well.)
+    Compared("AdamP (projecting)",
+             lambda: kerastricks.optimizers.AdamP(1e-3), "Adam",
+             ("AdamP", {"lr": 1e-3}), "tangent"),
+    Compared("SGDP (projecting)",
+             lambda: kerastricks.optimizers.SGDP(0.1, momentum=0.9), "SGD",
+             ("SGDP", {"lr": 0.1, "momentum": 0.9}), "tangent"),
     Compared("OrthoGrad(SGD)",
              lambda: kerastricks.optimizers.OrthoGrad(
                  keras.optimizers.SGD(0.1, momentum=0.9)), "SGD", None),
@@ -80,6 +95,24 @@ COMPARED = [
              lambda: kerastricks.optimizers.Lookahead(
                  keras.optimizers.Adam(1e-3)), "Adam", None),
 ]
+
+
+def tangent_gradients(variables, gradients):
+    """`gradients` with the component along each output channel (last axis)
+    of the weights removed from every variable of rank > 1, as the gradient
+    of a weight followed by normalization: AdamP's test fires on them."""
+    tangent = []
+    for variable, gradient in zip(variables, gradients):
+        g = keras.ops.convert_to_numpy(gradient)
+        if len(variable.shape) > 1:
+            w = keras.ops.convert_to_numpy(variable.value)
+            w = w.reshape(-1, w.shape[-1])
+            unit = w / np.linalg.norm(w, axis=0, keepdims=True)
+            rows = g.reshape(w.shape)
+            rows = rows - unit * np.sum(unit * rows, axis=0, keepdims=True)
+            g = rows.reshape(g.shape)
+        tangent.append(keras.ops.convert_to_tensor(g.astype("float32")))
+    return tangent
 
 
 def _block(value):
@@ -229,30 +262,36 @@ def main(argv=None):
     model = build_model()
     params = sum(int(np.prod(v.shape)) for v in model.trainable_variables)
     rng = np.random.default_rng(0)
-    grads = [
+    random_grads = [
         keras.ops.convert_to_tensor(
             rng.normal(size=v.shape).astype("float32"))
         for v in model.trainable_variables
     ]
+    grads = {"random": random_grads,
+             "tangent": tangent_gradients(model.trainable_variables,
+                                          random_grads)}
     print(f"# optimizer step, {params / 1e6:.1f}M parameters, backend "
           f"{keras.config.backend()}, keras {keras.__version__}")
-    runs = {name: prepare_optimizer(make, model, grads, args.warmup)
+    # The baselines' step time does not depend on the gradients' values.
+    runs = {name: prepare_optimizer(make, model, random_grads, args.warmup)
             for name, make in BASELINES.items()}
     peer_notes = {}
     for compared in COMPARED:
-        runs[compared.name] = prepare_optimizer(compared.make, model, grads,
-                                                args.warmup)
+        compared_grads = grads[compared.gradients]
+        runs[compared.name] = prepare_optimizer(
+            compared.make, model, compared_grads, args.warmup)
         peer_notes[compared.name] = peer_unavailable_reason(compared)
         if peer_notes[compared.name] is None:
             runs["peer " + compared.name] = prepare_peer(
-                compared, model, grads, args.warmup)
+                compared, model, compared_grads, args.warmup)
     times = time_rounds(runs, args.rounds, args.steps)
-    print(f"{'optimizer':<16}{'ms/step':>9}  {'baseline':<8}{'ms/step':>9}"
+    print(f"{'optimizer':<20}{'ms/step':>9}  {'baseline':<8}{'ms/step':>9}"
           f"{'ratio':>8}  peer (pytorch-optimizer)")
     rows = []
     for compared in COMPARED:
         name, base = compared.name, compared.baseline
         row = {"optimizer": name,
+               "gradients": compared.gradients,
                "ms_per_step": float(np.median(times[name])),
                "baseline": base,
                "baseline_ms_per_step": float(np.median(times[base])),
@@ -274,7 +313,7 @@ def main(argv=None):
             peer_text = (f"{row['peer_ms_per_step']:.2f} ms, "
                          f"{row['peer_median_ratio_to_baseline']:.2f}x "
                          f"{base}; ours {row['median_ratio_to_peer']:.2f}x")
-        print(f"{name:<16}{row['ms_per_step']:>9.2f}  {base:<8}"
+        print(f"{name:<20}{row['ms_per_step']:>9.2f}  {base:<8}"
               f"{row['baseline_ms_per_step']:>9.2f}"
               f"{row['median_ratio_to_baseline']:>8.2f}  {peer_text}")
         rows.append(row)

@@ -34,50 +34,78 @@ def remove_radial_component(update, gradient, variable, delta=0.1,
     shape = tuple(variable.shape)
     if len(shape) <= 1:
         return update, ops.convert_to_tensor(False)
-    channels = shape[-1]
-    numel = math.prod(shape)
-    rows = numel // channels
-    u = ops.reshape(update, (rows, channels))
-    g = ops.reshape(gradient, (rows, channels))
-    w = ops.reshape(variable, (rows, channels))
+    test = ScaleInvarianceTest(gradient, variable, delta, epsilon)
+    fired = ops.logical_or(test.channel_fires, test.layer_fires)
+    # Where no view fires, the coefficient is 0 and the update passes as is.
+    coefficient = ops.where(fired, test.coefficient(update), 0.0)
+    projected = as_rows(update) - test.weights * coefficient
+    return ops.reshape(projected, shape), ops.reshape(fired, ())
 
-    # Per-channel sums of products, each read once; the whole-tensor ones are
-    # their sums. Everything stays 2-D (1, C) / (1, 1): XLA on CPU fuses
-    # these far better than scalar reductions broadcast back to (rows, C).
-    def channel_sum(x):
-        return ops.sum(x, axis=0, keepdims=True)
 
-    def total(x):
-        return ops.sum(x, axis=1, keepdims=True)
+def as_rows(tensor):
+    """`tensor` as (rows, output channels), the channels on the last axis."""
+    channels = tensor.shape[-1]
+    return ops.reshape(tensor, (math.prod(tensor.shape) // channels,
+                                channels))
 
-    g_dot_w = channel_sum(g * w)
-    g_sq = channel_sum(g * g)
-    w_sq = channel_sum(w * w)
-    u_dot_w = channel_sum(u * w)
 
-    # |cos| with each norm floored at epsilon, as torch's cosine_similarity.
-    def cosine(dot, x_sq, y_sq):
-        x_norm = ops.maximum(ops.sqrt(x_sq), epsilon)
-        y_norm = ops.maximum(ops.sqrt(y_sq), epsilon)
-        return ops.abs(dot) / (x_norm * y_norm)
+class ScaleInvarianceTest:
+    """The two views of the AdamP test on a weight tensor of rank > 1 and
+    the projection they select.
 
-    channel_fires = ops.max(
-        cosine(g_dot_w, g_sq, w_sq), axis=1, keepdims=True
-    ) < delta / math.sqrt(rows)
-    layer_fires = cosine(
-        total(g_dot_w), total(g_sq), total(w_sq)
-    ) < delta / math.sqrt(numel)
+    Reads the gradient and the weights once for three per-channel sums
+    (g·w, g·g, w·w); the whole-tensor view sums those, so it costs no pass
+    of its own. Everything stays 2-D, (1, C) and (1, 1): XLA on CPU fuses
+    keepdims sums far better than scalar reductions broadcast back.
 
-    # u - w_hat <w_hat, u> with w_hat = w / (|w| + eps) is u - w * coefficient.
-    channel_coefficient = u_dot_w / ops.square(ops.sqrt(w_sq) + epsilon)
-    layer_coefficient = total(u_dot_w) / ops.square(
-        ops.sqrt(total(w_sq)) + epsilon
-    )
-    coefficient = ops.where(
-        channel_fires,
-        channel_coefficient,
-        ops.where(layer_fires, layer_coefficient, 0.0),
-    )
-    projected = u - w * coefficient
-    fired = ops.reshape(ops.logical_or(channel_fires, layer_fires), ())
-    return ops.reshape(projected, shape), fired
+    Attributes:
+        weights: the weights as (rows, channels).
+        channel_fires: (1, 1) boolean, the per-channel view fires.
+        layer_fires: (1, 1) boolean, the whole-tensor view fires (whatever
+            the per-channel view says; the channel view takes precedence).
+        fired: scalar boolean, either view fires.
+    """
+
+    def __init__(self, gradient, variable, delta, epsilon):
+        self.weights = as_rows(variable)
+        self.epsilon = epsilon
+        g = as_rows(gradient)
+        w = self.weights
+        rows = w.shape[0]
+        g_dot_w = _channel_sum(g * w)
+        g_sq = _channel_sum(g * g)
+        self.w_sq = _channel_sum(w * w)
+        self.channel_fires = ops.max(
+            _cosine(g_dot_w, g_sq, self.w_sq, epsilon), axis=1,
+            keepdims=True) < delta / math.sqrt(rows)
+        self.layer_fires = _cosine(
+            _total(g_dot_w), _total(g_sq), _total(self.w_sq), epsilon
+        ) < delta / math.sqrt(rows * w.shape[1])
+        self.fired = ops.reshape(
+            ops.logical_or(self.channel_fires, self.layer_fires), ())
+
+    def coefficient(self, update):
+        """`<w_hat, u> / (|w| + eps)` of the view that fires, per channel
+        (1, C), so that the projected update is `u - w * coefficient`, with
+        w_hat = w / (|w| + eps)."""
+        u_dot_w = _channel_sum(as_rows(update) * self.weights)
+        channel = u_dot_w / ops.square(ops.sqrt(self.w_sq) + self.epsilon)
+        layer = _total(u_dot_w) / ops.square(
+            ops.sqrt(_total(self.w_sq)) + self.epsilon)
+        return ops.where(self.channel_fires, channel, layer)
+
+
+def _channel_sum(x):
+    return ops.sum(x, axis=0, keepdims=True)
+
+
+def _total(x):
+    return ops.sum(x, axis=1, keepdims=True)
+
+
+def _cosine(dot, x_sq, y_sq, epsilon):
+    """|cos| with each norm floored at epsilon, as torch's
+    cosine_similarity."""
+    x_norm = ops.maximum(ops.sqrt(x_sq), epsilon)
+    y_norm = ops.maximum(ops.sqrt(y_sq), epsilon)
+    return ops.abs(dot) / (x_norm * y_norm)

@@ -23,9 +23,29 @@ def _as_tensor(value, like):
     return torch.as_tensor(value, dtype=like.dtype, device=like.device)
 
 
+# Full-size temporaries (the products summed per channel, Adam's
+# denominator) live in buffers kept from step to step: on CPU a fresh
+# temporary of a few MB is a fresh memory mapping, and its page faults cost
+# about as much as the reductions themselves. One buffer per purpose, dtype
+# and device, grown to the largest variable seen.
+_scratch_buffers = {}
+
+
+def _scratch_like(tensor, purpose):
+    key = (purpose, tensor.dtype, tensor.device)
+    buffer = _scratch_buffers.get(key)
+    if buffer is None or buffer.numel() < tensor.numel():
+        buffer = torch.empty(tensor.numel(), dtype=tensor.dtype,
+                             device=tensor.device)
+        _scratch_buffers[key] = buffer
+    return buffer[:tensor.numel()].view(tensor.shape)
+
+
 def _channel_sums(tensor_a, tensor_b):
     """Per-output-channel dot products of two (rows, channels) tensors."""
-    return torch.linalg.vecdot(tensor_a, tensor_b, dim=0)
+    products = torch.mul(tensor_a, tensor_b,
+                         out=_scratch_like(tensor_a, "products"))
+    return products.sum(dim=0)
 
 
 class _ScaleInvarianceTest:
@@ -40,7 +60,7 @@ class _ScaleInvarianceTest:
         self.weights = weights.reshape(self.rows, channels)
         self.epsilon = epsilon
         g_dot_w = _channel_sums(self.gradient, self.weights)
-        # vecdot(x, x) is one pass; vector_norm over dim 0 is much slower.
+        # One product and one sum each; vector_norm over dim 0 is slower.
         g_norm = torch.sqrt(_channel_sums(self.gradient, self.gradient))
         self.w_norm = torch.sqrt(_channel_sums(self.weights, self.weights))
         numel = self.weights.numel()
@@ -101,7 +121,8 @@ def adamp_update(assign, variable, gradient, momentum, velocity,
     v.mul_(beta_2).addcmul_(gradient, gradient, value=1.0 - beta_2)
     root_correction_2 = math.sqrt(1.0 - beta_2**step)
     step_size = learning_rate / (1.0 - beta_1**step) * root_correction_2
-    denominator = torch.sqrt(v).add_(epsilon * root_correction_2)
+    denominator = torch.sqrt(v, out=_scratch_like(v, "denominator")).add_(
+        epsilon * root_correction_2)
     numerator = torch.lerp(m, gradient, 1.0 - beta_1) if nesterov else m
     decay = learning_rate * weight_decay
     test = None
@@ -128,7 +149,12 @@ def sgdp_update(assign, variable, gradient, buffer, learning_rate, momentum,
     learning_rate = float(learning_rate)
     if buffer is not None:
         buffer_value = buffer.value
-        buffer_value.mul_(momentum).add_(gradient, alpha=1.0 - dampening)
+        if dampening:
+            buffer_value.mul_(momentum).add_(gradient, alpha=1.0 - dampening)
+        else:
+            # One kernel, `g + momentum * buf`, written over the buffer.
+            torch.add(gradient, buffer_value, alpha=momentum,
+                      out=buffer_value)
         update = buffer_value
         if nesterov:
             update = torch.add(gradient, buffer_value, alpha=momentum)
