@@ -62,6 +62,7 @@ import kerastricks
 from benchmarks import _records
 from kerastricks.ops import soft_equivariance as equivariance_ops
 from kerastricks.recipes import datasets
+from kerastricks.recipes.layers import PositionEmbedding
 
 NUM_CLASSES = len(datasets.TEXTURED_SHAPES)
 
@@ -166,18 +167,6 @@ def _majority_sequences(count, length, vocabulary, seed):
     return tokens.astype("int32"), (difference > 0).astype("int32")
 
 
-class _PositionEmbedding(keras.layers.Layer):
-    """Adds a learned vector per position (the sequence length is fixed)."""
-
-    def build(self, input_shape):
-        self.positions = self.add_weight(
-            name="positions", shape=tuple(input_shape[1:]),
-            initializer=keras.initializers.RandomNormal(stddev=0.02))
-
-    def call(self, inputs):
-        return inputs + self.positions
-
-
 def _token_mixer(name, args):
     if name == "PoNet":
         return kerastricks.layers.PoNetTokenMixer(
@@ -204,7 +193,7 @@ def _sequence_classifier(name, length, args):
     width = args.sequence_width
     ids = keras.Input((length,), dtype="int32")
     x = keras.layers.Embedding(args.sequence_vocabulary, width)(ids)
-    x = _PositionEmbedding()(x)
+    x = PositionEmbedding()(x)
     mixed = _token_mixer(name, args)(keras.layers.LayerNormalization()(x))
     x = keras.layers.Add()([x, keras.layers.Dense(width)(mixed)])
     hidden = keras.layers.Dense(2 * width, activation="gelu")(

@@ -56,6 +56,7 @@ import numpy as np
 
 import kerastricks
 from benchmarks import _records
+from kerastricks.recipes.layers import PositionEmbedding
 
 PRETRAIN_DIGITS = (0, 1, 2, 3, 4)
 TRANSFER_DIGITS = (5, 6, 7, 8, 9)
@@ -375,23 +376,13 @@ def _noisy_view(tokens, fraction, vocabulary, rng):
                     tokens).astype("int32")
 
 
-class _PositionEmbedding(keras.layers.Layer):
-    def build(self, input_shape):
-        self.positions = self.add_weight(
-            name="positions", shape=tuple(input_shape[1:]),
-            initializer=keras.initializers.RandomNormal(stddev=0.02))
-
-    def call(self, inputs):
-        return inputs + self.positions
-
-
 def _causal_transformer(args, seed):
     """Returns (language model, model of the last token's state at the
     embedding and after every block: (batch, blocks + 1, dim))."""
     dim = args.lm_dim
     tokens = keras.Input((args.sequence_length,), dtype="int32")
     hidden = keras.layers.Embedding(args.vocabulary, dim)(tokens)
-    hidden = _PositionEmbedding()(hidden)
+    hidden = PositionEmbedding()(hidden)
     states = [hidden]
     for _ in range(args.lm_blocks):
         normed = keras.layers.LayerNormalization()(hidden)
