@@ -451,6 +451,7 @@ def grokking_long_block(records):
                f" of {run['steps_planned']:,} (stopped)"),
             f"{run['final_train_accuracy']:.3f}",
             f"{run['final_test_accuracy']:.3f}",
+            "{1:.3f} at {0:,}".format(*_best_test_accuracy(run)),
             " / ".join(str(reached[key]) if reached[key] is not None
                        else "-" for key in ("0.50", "0.90", "0.99")),
             f"{run['train_seconds'] / 60:.0f} min "
@@ -459,7 +460,8 @@ def grokking_long_block(records):
                       for step, accuracy in run["paper_trajectory"].items())])
     return "\n".join([
         _table(["preset", "full-batch steps run", "train acc",
-                "test acc", "first step at 50% / 90% / 99% test acc",
+                "test acc", "best test acc (step)",
+                "first step at 50% / 90% / 99% test acc",
                 "training time (this CPU)", "authors' run"], rows), "",
         _provenance_block(runs)])
 
@@ -479,6 +481,13 @@ def _paper_accuracy_at(long_run, step):
     return max(earlier) if earlier else None
 
 
+def _best_test_accuracy(run):
+    """(step, test accuracy) of the best evaluation of a long run: a run can
+    grok and then lose part of it, which its final accuracy hides."""
+    step, _, accuracy = max(run["trajectory"], key=lambda row: row[2])
+    return step, accuracy
+
+
 def _long_run_summary(record):
     """One sentence: where the long StableMax run got to, and how fast."""
     run = record["results"]
@@ -488,6 +497,9 @@ def _long_run_summary(record):
             f"full-batch steps")
     if not run["finished"]:
         text += f" of {run['steps_planned']:,} planned (stopped there)"
+    best_step, best = _best_test_accuracy(run)
+    if best > run["final_test_accuracy"]:
+        text += f" (best {best:.1%} at step {best_step:,})"
     text += (f", {run['train_seconds'] / 3600:.1f} h on this CPU "
              f"({run['seconds_per_step']:.2f} s a step)")
     paper = _paper_accuracy_at(run, steps)
