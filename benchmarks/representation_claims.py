@@ -225,6 +225,15 @@ def _transfer_splits(seed, args):
             (x[train + validation:], y[train + validation:]))
 
 
+def _trained_scores(model, rate, splits, epochs, args):
+    """Trains `model` with Adam at `rate` on the first of `splits` (train,
+    validation, test); returns its validation and test accuracy."""
+    train, validation, test = splits
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss=_sparse_loss())
+    model.fit(*train, epochs=epochs, batch_size=args.batch_size, verbose=0)
+    return _accuracy(model, *validation), _accuracy(model, *test)
+
+
 def _select_by_validation(fit_and_score, rates):
     """Runs `fit_and_score(rate) -> (validation acc, test acc)` for each
     rate; returns the test accuracy at the best validation accuracy and
@@ -282,12 +291,8 @@ def flora(args):
                     keras.Input((8, 8, 1)), body,
                     keras.layers.Dense(len(TRANSFER_DIGITS), name="new_head")])
                 counts[method] = _trained_count(model)
-                model.compile(optimizer=keras.optimizers.Adam(rate),
-                              loss=_sparse_loss())
-                model.fit(*train, epochs=args.transfer_epochs,
-                          batch_size=args.batch_size, verbose=0)
-                return (_accuracy(model, *validation),
-                        _accuracy(model, *test))
+                return _trained_scores(model, rate, (train, validation, test),
+                                       args.transfer_epochs, args)
 
             score, rate, sweep = _select_by_validation(
                 fit_and_score, args.transfer_learning_rates)
@@ -332,12 +337,8 @@ def moment_probing_head(args):
                         num_heads=args.mp_heads,
                         second_order=second_order)])
                 counts[name] = _trained_count(model)
-                model.compile(optimizer=keras.optimizers.Adam(rate),
-                              loss=_sparse_loss())
-                model.fit(*train, epochs=args.probe_epochs,
-                          batch_size=args.batch_size, verbose=0)
-                return (_accuracy(model, *validation),
-                        _accuracy(model, *test))
+                return _trained_scores(model, rate, splits,
+                                       args.probe_epochs, args)
 
             score, rate, _ = _select_by_validation(
                 fit_and_score, args.probe_learning_rates)
