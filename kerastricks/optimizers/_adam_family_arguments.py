@@ -1,6 +1,7 @@
-"""Constructor checks shared by the Adam-family optimizers (`AdaBelief`,
-`RAdam`, `Adan`): the base arguments that Keras accepts unchecked, the
-moments' decay rates and the rectification threshold."""
+"""Constructor checks shared by the optimizers: the base arguments that
+Keras accepts unchecked (all of them), the moments' decay rates (the Adam
+family: `AdamP`, `AdaBelief`, `RAdam`, `Adan`) and the rectification
+threshold (`RAdam`, `AdaBelief`)."""
 
 from kerastricks.utils import validation
 

@@ -2,6 +2,7 @@ import keras
 
 from kerastricks import backend
 from kerastricks.api_export import kerastricks_export
+from kerastricks.optimizers import _adam_family_arguments
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
 
@@ -81,21 +82,15 @@ class AdamP(keras.optimizers.Optimizer):
         **kwargs,
     ):
         # Checked before the base class, which accepts any value.
-        validation.check_learning_rate("learning_rate", learning_rate)
-        if weight_decay is not None:
-            validation.check_non_negative("weight_decay", weight_decay)
+        _adam_family_arguments.check_base_arguments(learning_rate, weight_decay)
         super().__init__(
             learning_rate=learning_rate,
             name=name,
             weight_decay=weight_decay,
             **kwargs,
         )
-        self.beta_1 = validation.check_in_range(
-            "beta_1", beta_1, 0, 1, high_inclusive=False
-        )
-        self.beta_2 = validation.check_in_range(
-            "beta_2", beta_2, 0, 1, high_inclusive=False
-        )
+        self.beta_1 = _adam_family_arguments.check_beta("beta_1", beta_1)
+        self.beta_2 = _adam_family_arguments.check_beta("beta_2", beta_2)
         self.epsilon = validation.check_positive("epsilon", epsilon)
         self.delta = validation.check_positive("delta", delta)
         self.wd_ratio = validation.check_in_range("wd_ratio", wd_ratio, 0, 1)

@@ -2,6 +2,7 @@ import keras
 
 from kerastricks import backend
 from kerastricks.api_export import kerastricks_export
+from kerastricks.optimizers import _adam_family_arguments
 from kerastricks.optimizers.adamp import _decay_of
 from kerastricks.utils import keras_internals
 from kerastricks.utils import validation
@@ -76,9 +77,7 @@ class SGDP(keras.optimizers.Optimizer):
         **kwargs,
     ):
         # Checked before the base class, which accepts any value.
-        validation.check_learning_rate("learning_rate", learning_rate)
-        if weight_decay is not None:
-            validation.check_non_negative("weight_decay", weight_decay)
+        _adam_family_arguments.check_base_arguments(learning_rate, weight_decay)
         super().__init__(
             learning_rate=learning_rate,
             name=name,
