@@ -42,7 +42,16 @@ def check_path_arguments(model, weights_a, weights_b, data, num_points,
     `(x, y, weights_a, weights_b)` as the probes use them."""
     x, y = check_evaluation(model, data)
     weights_a, weights_b = check_weight_lists(model, weights_a, weights_b)
-    validation.check_positive_int("num_points", num_points)
+    check_path_sampling(num_points, batch_size)
+    check_plot_path(plot_path)
+    return x, y, weights_a, weights_b
+
+
+def check_path_sampling(num_points, batch_size):
+    """`num_points` along a path (both endpoints included) and the
+    evaluation `batch_size` (`None` for Keras's default); returns
+    `num_points` as an int."""
+    num_points = validation.check_positive_int("num_points", num_points)
     if num_points < 2:
         raise ValueError(
             "Argument `num_points` must be >= 2 (both endpoints). "
@@ -50,8 +59,7 @@ def check_path_arguments(model, weights_a, weights_b, data, num_points,
         )
     if batch_size is not None:
         validation.check_positive_int("batch_size", batch_size)
-    check_plot_path(plot_path)
-    return x, y, weights_a, weights_b
+    return num_points
 
 
 def check_evaluation(model, data):

@@ -105,14 +105,7 @@ def three_regime_pruning(
     validation.check_in_range(
         "similarity_threshold", similarity_threshold, 0.0, 1.0
     )
-    num_points = validation.check_positive_int("num_points", num_points)
-    if num_points < 2:
-        raise ValueError(
-            "Argument `num_points` must be >= 2 (both endpoints). "
-            f"Received: num_points={num_points}"
-        )
-    if batch_size is not None:
-        validation.check_positive_int("batch_size", batch_size)
+    num_points = _interpolation.check_path_sampling(num_points, batch_size)
     original = model.get_weights()
     cells = {}
     try:
