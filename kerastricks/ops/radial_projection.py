@@ -6,6 +6,8 @@ import math
 
 from keras import ops
 
+from kerastricks.backend.channel_sums import channel_sums
+
 
 def remove_radial_component(update, gradient, variable, delta=0.1,
                             epsilon=1e-8):
@@ -54,9 +56,10 @@ class ScaleInvarianceTest:
     the projection they select.
 
     Reads the gradient and the weights once for three per-channel sums
-    (g·w, g·g, w·w); the whole-tensor view sums those, so it costs no pass
-    of its own. Everything stays 2-D, (1, C) and (1, 1): XLA on CPU fuses
-    keepdims sums far better than scalar reductions broadcast back.
+    (g·w, g·g, w·w, through the backend need `channel_sums`); the
+    whole-tensor view sums those, so it costs no pass of its own.
+    Everything stays 2-D, (1, C) and (1, 1): XLA on CPU fuses keepdims sums
+    far better than scalar reductions broadcast back.
 
     Attributes:
         weights: the weights as (rows, channels).
@@ -72,9 +75,7 @@ class ScaleInvarianceTest:
         g = as_rows(gradient)
         w = self.weights
         rows = w.shape[0]
-        g_dot_w = _channel_sum(g * w)
-        g_sq = _channel_sum(g * g)
-        self.w_sq = _channel_sum(w * w)
+        g_dot_w, g_sq, self.w_sq = channel_sums([(g, w), (g, g), (w, w)])
         self.channel_fires = ops.max(
             _cosine(g_dot_w, g_sq, self.w_sq, epsilon), axis=1,
             keepdims=True) < delta / math.sqrt(rows)
@@ -88,15 +89,11 @@ class ScaleInvarianceTest:
         """`<w_hat, u> / (|w| + eps)` of the view that fires, per channel
         (1, C), so that the projected update is `u - w * coefficient`, with
         w_hat = w / (|w| + eps)."""
-        u_dot_w = _channel_sum(as_rows(update) * self.weights)
+        (u_dot_w,) = channel_sums([(as_rows(update), self.weights)])
         channel = u_dot_w / ops.square(ops.sqrt(self.w_sq) + self.epsilon)
         layer = _total(u_dot_w) / ops.square(
             ops.sqrt(_total(self.w_sq)) + self.epsilon)
         return ops.where(self.channel_fires, channel, layer)
-
-
-def _channel_sum(x):
-    return ops.sum(x, axis=0, keepdims=True)
 
 
 def _total(x):

@@ -4,6 +4,7 @@ from keras import ops
 
 import kerastricks
 from kerastricks import testing
+from kerastricks.backend.channel_sums import channel_sums
 from tests.references import optimizers as reference
 
 
@@ -38,7 +39,9 @@ def aligned_case(shape, seed=0):
 class RemoveRadialComponentTest(testing.TestCase):
     @parameterized.product(
         case=(channel_orthogonal_case, whole_tensor_case, aligned_case),
-        shape=((5, 3), (2, 2, 3, 4)),
+        # (300, 4) and (3, 3, 32, 8) are tall enough for TensorFlow's
+        # blocked channel sums, the first with rows left over.
+        shape=((5, 3), (2, 2, 3, 4), (300, 4), (3, 3, 32, 8)),
     )
     def test_correctness_against_reference(self, case, shape):
         w, g = case(shape)
@@ -68,3 +71,16 @@ class RemoveRadialComponentTest(testing.TestCase):
             np.array([1.0, 0.0, 0.0], "float32"))
         self.assertFalse(bool(ops.convert_to_numpy(fired)))
         self.assertAllEqual(projected, update)
+
+
+class ChannelSumsTest(testing.TestCase):
+    @parameterized.parameters(3, 27, 264, 269, 2304)
+    def test_sums_over_rows_match_numpy(self, rows):
+        rng = np.random.default_rng(rows)
+        a, b = (rng.normal(size=(rows, 5)).astype("float32")
+                for _ in range(2))
+        sums = channel_sums([(a, b), (a, a), (b, b)])
+        for actual, (x, y) in zip(sums, [(a, b), (a, a), (b, b)]):
+            self.assertEqual(tuple(actual.shape), (1, 5))
+            self.assertAllClose(actual, np.sum(x * y, axis=0, keepdims=True),
+                                atol=1e-4, rtol=1e-5)
