@@ -52,7 +52,7 @@ def attentional_set_pooling(x, scores, mask=None):
         # score (maybe inf or NaN) never enters the arithmetic.
         floor = ops.cast(-3e38 if compute_dtype == "float32" else -1e308,
                          compute_dtype)
-        shift = ops.max(ops.where(kept, scores, floor), axis=1,
+        shift = ops.amax(ops.where(kept, scores, floor), axis=1,
                         keepdims=True)
         shift = ops.stop_gradient(ops.where(ops.any(kept, axis=1,
                                                      keepdims=True),

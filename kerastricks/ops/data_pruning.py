@@ -42,7 +42,7 @@ def prototype_distance(points, centroids):
     points = points / ops.maximum(ops.norm(points, axis=-1, keepdims=True),
                                   1e-12)
     similarity = ops.matmul(points, ops.transpose(centroids))
-    return 1.0 - ops.max(similarity, axis=-1)
+    return 1.0 - ops.amax(similarity, axis=-1)
 
 
 def grand(per_example_gradients):

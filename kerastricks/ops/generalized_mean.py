@@ -31,7 +31,7 @@ def generalized_mean(x, p, axis, epsilon=1e-6):
     # The largest term is a constant for the gradient: the result does not
     # depend on the shift.
     axes = tuple(axes)
-    shift = ops.stop_gradient(ops.max(scaled, axis=axes, keepdims=True))
+    shift = ops.stop_gradient(ops.amax(scaled, axis=axes, keepdims=True))
     log_mean = ops.log(ops.mean(ops.exp(scaled - shift), axis=axes))
     log_mean = log_mean + ops.squeeze(shift, axis=axes)
     return ops.exp(log_mean / p)

@@ -64,14 +64,14 @@ def _label_masks(labels):
 def _masked_min(values, mask, fallback, axis=-1):
     """min of `values` where `mask` along `axis`, `fallback` where the mask
     is empty."""
-    largest = ops.max(values, axis=axis, keepdims=True)
-    found = ops.min(ops.where(mask, values, largest), axis=axis)
+    largest = ops.amax(values, axis=axis, keepdims=True)
+    found = ops.amin(ops.where(mask, values, largest), axis=axis)
     return ops.where(ops.any(mask, axis=axis), found, fallback)
 
 
 def _masked_max(values, mask, fallback, axis=-1):
-    smallest = ops.min(values, axis=axis, keepdims=True)
-    found = ops.max(ops.where(mask, values, smallest), axis=axis)
+    smallest = ops.amin(values, axis=axis, keepdims=True)
+    found = ops.amax(ops.where(mask, values, smallest), axis=axis)
     return ops.where(ops.any(mask, axis=axis), found, fallback)
 
 
@@ -94,7 +94,7 @@ def triplet_semihard_loss(labels, embeddings, margin=1.0,
     farther = ops.logical_and(negative[:, None, :],
                               ops.greater(anchor_to_negative,
                                           anchor_to_positive))
-    row_min = ops.min(distances, axis=1)
+    row_min = ops.amin(distances, axis=1)
     hardest_negative = _masked_max(distances, negative, row_min)
     chosen = _masked_min(
         ops.broadcast_to(anchor_to_negative, ops.shape(farther)), farther,
@@ -124,9 +124,9 @@ def triplet_hard_loss(labels, embeddings, margin=1.0, soft=False,
     distances = pairwise_distance(embeddings, distance_metric)
     _, positive, negative = _label_masks(labels)
     hardest_positive = _masked_max(distances, positive,
-                                   ops.min(distances, axis=1))
+                                   ops.amin(distances, axis=1))
     hardest_negative = _masked_min(distances, negative,
-                                   ops.max(distances, axis=1))
+                                   ops.amax(distances, axis=1))
     gap = hardest_positive - hardest_negative
     if soft:
         return ops.softplus(gap)

@@ -25,7 +25,7 @@ def segment_max_pooling(x, num_segments):
     padded_length = segment * num_segments
     padded = ops.pad(x, ((0, 0), (0, padded_length - length), (0, 0)),
                      constant_values=_lowest(x.dtype))
-    maxima = ops.max(ops.reshape(padded, (-1, num_segments, segment,
+    maxima = ops.amax(ops.reshape(padded, (-1, num_segments, segment,
                                           x.shape[-1])), axis=2)
     return ops.repeat(maxima, segment, axis=1)[:, :length]
 

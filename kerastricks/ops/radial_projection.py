@@ -76,7 +76,7 @@ class ScaleInvarianceTest:
         w = self.weights
         rows = w.shape[0]
         g_dot_w, g_sq, self.w_sq = channel_sums([(g, w), (g, g), (w, w)])
-        self.channel_fires = ops.max(
+        self.channel_fires = ops.amax(
             _cosine(g_dot_w, g_sq, self.w_sq, epsilon), axis=1,
             keepdims=True) < delta / math.sqrt(rows)
         self.layer_fires = _cosine(

@@ -13,7 +13,7 @@ def softmax_collapse(logits, labels):
     true class is exactly 0, so its gradient vanishes.
     """
     z = ops.cast(logits, "float32")
-    z = z - ops.max(z, axis=-1, keepdims=True)
+    z = z - ops.amax(z, axis=-1, keepdims=True)
     normalizer = ops.sum(ops.exp(z), axis=-1)
     labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
     true_logit = ops.take_along_axis(z, labels[:, None], axis=-1)[:, 0]

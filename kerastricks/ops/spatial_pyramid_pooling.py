@@ -45,7 +45,7 @@ def spatial_pyramid_pooling(inputs, bins=(1, 2, 4), mode="max",
                                                               None]
                 if mode == "max":
                     pooled.append(
-                        ops.max(ops.where(mask, inputs, lowest), axis=(1, 2))
+                        ops.amax(ops.where(mask, inputs, lowest), axis=(1, 2))
                     )
                 else:
                     count = ops.cast((bottom - top) * (right - left),

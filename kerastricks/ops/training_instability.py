@@ -37,7 +37,7 @@ def max_abs_attention_logit(logits, mask=None):
     magnitude = ops.abs(ops.cast(logits, "float32"))
     if mask is not None:
         magnitude = ops.where(ops.cast(mask, "bool"), magnitude, 0.0)
-    return ops.max(magnitude)
+    return ops.amax(magnitude)
 
 
 def mean_log_partition(logits, axis=-1):

@@ -102,7 +102,7 @@ def interpolation_barrier_height(losses, alphas):
     losses = ops.cast(losses, "float32")
     alphas = ops.cast(alphas, "float32")
     chord = (1.0 - alphas) * losses[0] + alphas * losses[-1]
-    return ops.max(losses - chord)
+    return ops.amax(losses - chord)
 
 
 def linear_cka(features_a, features_b):

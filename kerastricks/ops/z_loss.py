@@ -39,7 +39,7 @@ def standardize_logits(logits, axis=-1):
     logits = _as_float32(logits)
     centred = logits - ops.mean(logits, axis=axis, keepdims=True)
     largest = ops.stop_gradient(
-        ops.max(ops.abs(centred), axis=axis, keepdims=True)
+        ops.amax(ops.abs(centred), axis=axis, keepdims=True)
     )
     centred = centred / ops.where(largest > 0, largest, 1.0)
     variance = ops.mean(ops.square(centred), axis=axis, keepdims=True)
