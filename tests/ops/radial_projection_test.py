@@ -39,8 +39,9 @@ def aligned_case(shape, seed=0):
 class RemoveRadialComponentTest(testing.TestCase):
     @parameterized.product(
         case=(channel_orthogonal_case, whole_tensor_case, aligned_case),
-        # (300, 4) and (3, 3, 32, 8) are tall enough for TensorFlow's
-        # blocked channel sums, the first with rows left over.
+        # (300, 4) and (3, 3, 32, 8) are tall enough for the blocked
+        # channel sums of JAX and TensorFlow, the first with rows left
+        # over.
         shape=((5, 3), (2, 2, 3, 4), (300, 4), (3, 3, 32, 8)),
     )
     def test_correctness_against_reference(self, case, shape):
@@ -74,7 +75,9 @@ class RemoveRadialComponentTest(testing.TestCase):
 
 
 class ChannelSumsTest(testing.TestCase):
-    @parameterized.parameters(3, 27, 264, 269, 2304)
+    # Too few rows for blocks (3, 27), two blocks (70), four (200), eight
+    # (264, 2304), eight with rows left over (269).
+    @parameterized.parameters(3, 27, 70, 200, 264, 269, 2304)
     def test_sums_over_rows_match_numpy(self, rows):
         rng = np.random.default_rng(rows)
         a, b = (rng.normal(size=(rows, 5)).astype("float32")

@@ -40,8 +40,13 @@ class DistributionTest(testing.TestCase):
         single = _train(None, x, y)
         parallel = _train(keras.distribution.DataParallel(devices=devices),
                           x, y)
-        # BatchNorm statistics are over the global batch: same weights.
-        self.assertAllClose(parallel, single, atol=1e-5, rtol=1e-5)
+        # BatchNorm statistics are over the global batch: same weights, up
+        # to float32 rounding. The four devices sum their gradients in
+        # another order than one device, and Adam divides each step by the
+        # root of the second moment, so the rounding of small gradients
+        # shows in the weights (1.3e-5 on one weight of 2,304, with XLA's
+        # unoptimized CPU code).
+        self.assertAllClose(parallel, single, atol=1e-4, rtol=1e-4)
 
     def test_mirrored_strategy_on_tensorflow(self):
         if keras.config.backend() != "tensorflow":
