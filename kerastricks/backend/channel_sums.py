@@ -12,7 +12,7 @@ tensor `sum(a * b, axis=0)`:
   adding the rows in eight interleaved blocks first makes one loop over the
   inputs of all the pairs, and the eight-times-smaller partial sums are
   reduced after. JAX's XLA fuses the plain form, but the blocked one is
-  still faster there (AdamP 1.55x -> 1.48x Adam in one process);
+  still faster there;
 - torch: `summed_over_rows`, the plain reduction (its eager optimizer steps
   have their own kernels; this serves `remove_radial_component`).
 """
